@@ -1,0 +1,404 @@
+// Package memstore is an in-memory session store for gorilla/sessions.
+//
+// It is the Go counterpart of express-session's MemoryStore, built the way a
+// production store should be: the cookie carries only a random session ID,
+// signed with securecookie; the session's values stay in this process; every
+// session expires after its idle lifetime, and a background sweep removes
+// expired sessions so memory does not grow without bound.
+//
+// It keeps its sessions in one process's memory, so they vanish when the
+// process restarts and are not shared between several processes. Use it to
+// learn, in tests, and for a single instance that may forget its visitors; for
+// anything else use a store with a server behind it (step05 shows Redis).
+//
+//	store, err := memstore.New(memstore.Config{Secrets: [][]byte{secret}})
+//	if err != nil { ... }
+//	defer store.Close()
+//	e.Use(session.Middleware(store))
+package memstore
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+)
+
+// DefaultMaxAge is the idle lifetime of a session, in seconds, when
+// Config.MaxAge is zero: one day.
+const DefaultMaxAge = 86400
+
+// MinSecretLength is the shortest secret New accepts. A signing key shorter
+// than the HMAC-SHA256 output (32 bytes) can be guessed more easily than the
+// signature it protects.
+const MinSecretLength = 32
+
+// idBytes is the length of a session ID before hex encoding: 128 bits from
+// crypto/rand, far beyond what anyone can guess.
+const idBytes = 16
+
+// Config holds what New needs. Only Secrets is required.
+type Config struct {
+	// Secrets sign the session cookie. The first one signs new cookies; all
+	// of them verify incoming ones, so a secret can be rotated without
+	// logging everybody out: put the new one first and keep the old one
+	// second until the old cookies have expired. Each must be at least
+	// MinSecretLength bytes long and must come from configuration, never
+	// from the source code of a real deployment.
+	Secrets [][]byte
+
+	// MaxAge is how long, in seconds, a session lives after its last save.
+	// It is also the cookie's Max-Age. Zero means DefaultMaxAge.
+	MaxAge int
+
+	// Secure marks the cookie Secure, so that the browser sends it only over
+	// HTTPS. Set it when the site is served over HTTPS (also behind a proxy
+	// that terminates TLS). A request that arrives over TLS gets a Secure
+	// cookie either way.
+	Secure bool
+
+	// SweepInterval is how often expired sessions are removed. Zero means
+	// one minute, or MaxAge if that is shorter. Tests set it short.
+	SweepInterval time.Duration
+
+	// Now returns the current time. Nil means time.Now. Tests inject a
+	// clock so that they can expire a session without sleeping.
+	Now func() time.Time
+
+	// Logger receives a debug line for each cookie that could not be used.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Store is an in-memory sessions.Store. Create it with New and stop its
+// sweeper with Close. A Store is safe for concurrent use.
+type Store struct {
+	// Options are the cookie options that new sessions start with. They are
+	// set by New from Config: Path "/", HttpOnly, SameSite Lax, and Secure
+	// only when asked for. Change them before serving, not while serving.
+	Options *sessions.Options
+
+	codecs        []securecookie.Codec
+	maxAge        time.Duration
+	refreshCookie time.Duration
+	sweepInterval time.Duration
+	now           func() time.Time
+	log           *slog.Logger
+
+	mu       sync.RWMutex
+	sessions map[string]*entry
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+// entry is one stored session. Its values map is never changed after it is
+// stored: Save puts in a fresh copy, so Get can copy it without the lock.
+type entry struct {
+	values     map[any]any
+	expires    time.Time // the session is gone after this instant
+	cookieSent time.Time // when the browser last got a cookie for it
+}
+
+// New returns a Store and starts its sweeper. It fails when no secret is
+// given or when a secret is too short.
+func New(cfg Config) (*Store, error) {
+	if len(cfg.Secrets) == 0 {
+		return nil, errors.New("memstore: at least one secret is required")
+	}
+	keyPairs := make([][]byte, 0, 2*len(cfg.Secrets))
+	for i, secret := range cfg.Secrets {
+		if len(secret) < MinSecretLength {
+			return nil, fmt.Errorf("memstore: secret %d is %d bytes long; it must be at least %d", i+1, len(secret), MinSecretLength)
+		}
+		// A hash key and no block key: the ID is signed, not encrypted. It
+		// is random and means nothing outside this store, so hiding it
+		// would add nothing.
+		keyPairs = append(keyPairs, secret, nil)
+	}
+	if cfg.MaxAge < 0 {
+		return nil, fmt.Errorf("memstore: MaxAge must not be negative, got %d", cfg.MaxAge)
+	}
+	if cfg.MaxAge == 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	maxAge := time.Duration(cfg.MaxAge) * time.Second
+
+	codecs := securecookie.CodecsFromPairs(keyPairs...)
+	for _, c := range codecs {
+		sc := c.(*securecookie.SecureCookie)
+		// The cookie holds raw ID bytes: no gob round-trip per request.
+		sc.SetSerializer(securecookie.NopEncoder{})
+		// The signed timestamp inside the cookie must be younger than the
+		// session's lifetime; older cookies are rejected before any lookup.
+		sc.MaxAge(cfg.MaxAge)
+	}
+
+	sweep := cfg.SweepInterval
+	if sweep <= 0 {
+		sweep = min(time.Minute, maxAge)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+
+	s := &Store{
+		Options: &sessions.Options{
+			Path:   "/",
+			MaxAge: cfg.MaxAge,
+			// HttpOnly: page scripts cannot read the cookie, so an XSS bug
+			// cannot steal the session.
+			HttpOnly: true,
+			// Lax: the browser leaves the cookie off cross-site POSTs and
+			// subresource requests (a CSRF defence) but still sends it when
+			// the visitor follows a link to us. gorilla's own stores default
+			// to None, which needs Secure and sends the cookie everywhere.
+			SameSite: http.SameSiteLaxMode,
+			// Secure only when asked for: over plain http://localhost the
+			// browser would drop a Secure cookie and every visit would
+			// look like the first.
+			Secure: cfg.Secure,
+		},
+		codecs: codecs,
+		maxAge: maxAge,
+		// Re-send the cookie, with a fresh Max-Age, at most this often.
+		// Between refreshes an unchanged cookie is not sent again.
+		refreshCookie: min(time.Minute, maxAge/10),
+		sweepInterval: sweep,
+		now:           now,
+		log:           logger,
+		sessions:      make(map[string]*entry),
+		stop:          make(chan struct{}),
+		done:          make(chan struct{}),
+	}
+	go s.sweepEvery()
+	return s, nil
+}
+
+// Get returns the session called name for this request. It follows the
+// sessions.Store contract: within one request, every call returns the same
+// *sessions.Session (gorilla's registry caches it).
+//
+// A cookie that cannot be used (missing, tampered with, signed with an
+// unknown secret, too long, expired, or naming a session this store does not
+// hold) is not an error: Get returns a new, empty session with IsNew set and
+// a nil error, and the next Save gives the visitor a fresh ID.
+func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
+	return sessions.GetRegistry(r).Get(s, name)
+}
+
+// New returns the session called name for this request without the
+// registry's cache: the stored session if the request's cookie names a live
+// one, otherwise a new, empty session (see Get). Its Values are a copy, so
+// changing them changes nothing until Save.
+func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
+	session := sessions.NewSession(s, name)
+	opts := *s.Options
+	session.Options = &opts
+	session.IsNew = true
+
+	id, ok := s.idFromRequest(r, name)
+	if !ok {
+		return session, nil
+	}
+	s.mu.RLock()
+	e, found := s.sessions[id]
+	s.mu.RUnlock()
+	if !found || !s.now().Before(e.expires) {
+		s.log.Debug("memstore: unknown or expired session ID; starting a fresh session")
+		return session, nil
+	}
+	session.ID = id
+	session.IsNew = false
+	maps.Copy(session.Values, e.values)
+	return session, nil
+}
+
+// ID returns the session ID that the request's cookie called name carries,
+// after checking its signature. It does not look the ID up, so the session
+// may have expired. It reports false when there is no usable cookie.
+func (s *Store) ID(r *http.Request, name string) (string, bool) {
+	return s.idFromRequest(r, name)
+}
+
+func (s *Store) idFromRequest(r *http.Request, name string) (string, bool) {
+	cookie, err := r.Cookie(name)
+	if err != nil {
+		return "", false // no cookie: a first visit
+	}
+	var raw []byte
+	if err := securecookie.DecodeMulti(name, cookie.Value, &raw, s.codecs...); err != nil {
+		// Tampered, garbage, too long, too old or signed with another
+		// secret. The visitor gets a fresh session, not an error page.
+		s.log.Debug("memstore: ignoring a session cookie that does not verify", "cookie", name, "err", err)
+		return "", false
+	}
+	if len(raw) != idBytes {
+		return "", false
+	}
+	return hex.EncodeToString(raw), true
+}
+
+// Save stores the session's values and, when needed, sends the cookie.
+//
+// A session whose Options.MaxAge is negative is deleted and its cookie
+// cleared. A new session, or one whose ID this store does not hold, gets a
+// fresh random ID: a store that adopted an ID it did not issue would let an
+// attacker choose a victim's session ID (session fixation).
+//
+// The cookie is sent for a new ID, when the session's options differ from
+// the store's, and otherwise at most once every refresh period (a minute, or
+// a tenth of MaxAge) to move its expiry forward. An unchanged session on a
+// busy page therefore costs no Set-Cookie header at all.
+func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	opts := *session.Options
+	sendCookie := opts != *s.Options // the handler changed the cookie's options
+	if r.TLS != nil {
+		opts.Secure = true // served over HTTPS: never send the ID in clear later
+	}
+	if opts.MaxAge < 0 {
+		if session.ID != "" {
+			s.mu.Lock()
+			delete(s.sessions, session.ID)
+			s.mu.Unlock()
+		}
+		http.SetCookie(w, sessions.NewCookie(session.Name(), "", &opts))
+		return nil
+	}
+
+	now := s.now()
+	lifetime := s.maxAge
+	if opts.MaxAge > 0 {
+		lifetime = time.Duration(opts.MaxAge) * time.Second
+	}
+	values := maps.Clone(session.Values)
+	if values == nil {
+		values = map[any]any{}
+	}
+
+	s.mu.Lock()
+	e, found := s.sessions[session.ID]
+	if !found || session.ID == "" || !now.Before(e.expires) {
+		if found {
+			delete(s.sessions, session.ID) // expired since Get: never revive it
+		}
+		id, err := newID()
+		if err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		session.ID = id
+		e = &entry{}
+		s.sessions[id] = e
+		sendCookie = true
+	} else if now.Sub(e.cookieSent) >= s.refreshCookie {
+		sendCookie = true
+	}
+	// Replace the entry rather than change it: a concurrent Get may be
+	// copying the old values map outside the lock.
+	next := &entry{values: values, expires: now.Add(lifetime), cookieSent: e.cookieSent}
+	if sendCookie {
+		next.cookieSent = now
+	}
+	s.sessions[session.ID] = next
+	s.mu.Unlock()
+
+	if !sendCookie {
+		return nil
+	}
+	raw, err := hex.DecodeString(session.ID)
+	if err != nil {
+		return fmt.Errorf("memstore: session ID %q is not one of ours: %w", session.ID, err)
+	}
+	encoded, err := securecookie.EncodeMulti(session.Name(), raw, s.codecs...)
+	if err != nil {
+		return fmt.Errorf("memstore: signing the session cookie: %w", err)
+	}
+	http.SetCookie(w, sessions.NewCookie(session.Name(), encoded, &opts))
+	return nil
+}
+
+// Regenerate gives the session a new ID and forgets the old one, keeping its
+// values. Call it when a visitor's privileges change, such as at login, so
+// that an ID somebody planted or copied before then is worthless afterwards.
+// It saves the session and sends the new cookie.
+func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	if session.ID != "" {
+		s.mu.Lock()
+		delete(s.sessions, session.ID)
+		s.mu.Unlock()
+	}
+	session.ID = ""
+	return s.Save(r, w, session)
+}
+
+// Len reports how many sessions the store holds, expired ones that the sweep
+// has not yet removed included.
+func (s *Store) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.sessions)
+}
+
+// Sweep removes every expired session now and reports how many it removed.
+// The background sweeper calls it; tests may call it directly.
+func (s *Store) Sweep() int {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	removed := 0
+	for id, e := range s.sessions {
+		if !now.Before(e.expires) {
+			delete(s.sessions, id)
+			removed++
+		}
+	}
+	return removed
+}
+
+// Close stops the background sweeper. The store still answers afterwards,
+// but expired sessions are no longer removed. Close is safe to call twice.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.stop) })
+	<-s.done
+	return nil
+}
+
+func (s *Store) sweepEvery() {
+	defer close(s.done)
+	ticker := time.NewTicker(s.sweepInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-ticker.C:
+			if n := s.Sweep(); n > 0 {
+				s.log.Debug("memstore: removed expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+// newID returns 128 random bits, hex encoded.
+func newID() (string, error) {
+	b := make([]byte, idBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("memstore: reading random bytes: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}

@@ -1,0 +1,464 @@
+package memstore
+
+import (
+	"crypto/tls"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+)
+
+const cookieName = "sid"
+
+var (
+	secretA = []byte("test-secret-A-0123456789abcdefghijklmnop")
+	secretB = []byte("test-secret-B-0123456789abcdefghijklmnop")
+)
+
+// fakeClock is a clock that only moves when the test says so.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newStore(t testing.TB, cfg Config) *Store {
+	t.Helper()
+	if cfg.Secrets == nil {
+		cfg.Secrets = [][]byte{secretA}
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// visit runs one request through Get, lets change edit the session, saves it
+// and returns the session and the cookie the response set (nil if none).
+func visit(t testing.TB, s sessions.Store, cookie *http.Cookie, change func(*sessions.Session)) (*sessions.Session, *http.Cookie) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	sess, err := s.Get(req, cookieName)
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if change != nil {
+		change(sess)
+	}
+	rec := httptest.NewRecorder()
+	if err := sess.Save(req, rec); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	return sess, sessionCookie(rec)
+}
+
+func sessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == cookieName {
+			return c
+		}
+	}
+	return nil
+}
+
+func setCount(n int) func(*sessions.Session) {
+	return func(s *sessions.Session) { s.Values["count"] = n }
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"no secret", Config{}, "at least one secret"},
+		{"short secret", Config{Secrets: [][]byte{[]byte("too short")}}, "at least 32"},
+		{"short second secret", Config{Secrets: [][]byte{secretA, []byte("x")}}, "secret 2"},
+		{"negative max age", Config{Secrets: [][]byte{secretA}, MaxAge: -1}, "must not be negative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(tt.cfg)
+			if err == nil {
+				s.Close()
+				t.Fatal("New succeeded, want an error")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCookieAttributes(t *testing.T) {
+	tests := []struct {
+		name       string
+		secure     bool
+		overTLS    bool
+		wantSecure bool
+	}{
+		{"plain http", false, false, false},
+		{"asked for Secure", true, false, true},
+		{"served over TLS", false, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStore(t, Config{Secure: tt.secure, MaxAge: 600})
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			if tt.overTLS {
+				req.TLS = &tls.ConnectionState{}
+			}
+			sess, _ := s.Get(req, cookieName)
+			rec := httptest.NewRecorder()
+			if err := sess.Save(req, rec); err != nil {
+				t.Fatal(err)
+			}
+			c := sessionCookie(rec)
+			if c == nil {
+				t.Fatal("no session cookie was set")
+			}
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.MaxAge != 600 {
+				t.Errorf("got HttpOnly=%v SameSite=%v Path=%q MaxAge=%d, want true Lax / 600",
+					c.HttpOnly, c.SameSite, c.Path, c.MaxAge)
+			}
+			if c.Secure != tt.wantSecure {
+				t.Errorf("got Secure=%v, want %v", c.Secure, tt.wantSecure)
+			}
+		})
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	s := newStore(t, Config{})
+	first, cookie := visit(t, s, nil, setCount(1))
+	if !first.IsNew || cookie == nil {
+		t.Fatalf("first visit: IsNew=%v cookie=%v, want a new session and a cookie", first.IsNew, cookie)
+	}
+	if len(first.ID) != 2*idBytes {
+		t.Errorf("ID %q is not %d hex digits", first.ID, 2*idBytes)
+	}
+	if strings.Contains(cookie.Value, "count") {
+		t.Errorf("cookie %q carries session data; it must carry only the ID", cookie.Value)
+	}
+
+	second, again := visit(t, s, cookie, nil)
+	if second.IsNew || second.ID != first.ID {
+		t.Fatalf("second visit: IsNew=%v ID=%q, want the session %q", second.IsNew, second.ID, first.ID)
+	}
+	if got := second.Values["count"]; got != 1 {
+		t.Errorf("got count %v, want 1", got)
+	}
+	if again != nil {
+		t.Errorf("an unchanged session re-sent its cookie: %v", again)
+	}
+}
+
+func TestValuesAreCopies(t *testing.T) {
+	s := newStore(t, Config{})
+	sess, cookie := visit(t, s, nil, setCount(1))
+	sess.Values["count"] = 99 // after Save: must not reach the store
+
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(cookie)
+	got, _ := s.New(req, cookieName)
+	got.Values["count"] = 42 // without Save: must not reach the store
+
+	other, _ := s.New(req, cookieName)
+	if v := other.Values["count"]; v != 1 {
+		t.Errorf("got count %v, want 1: a handler changed the store without Save", v)
+	}
+}
+
+func TestCookieIsRefreshedOnlyWhenDue(t *testing.T) {
+	clock := newFakeClock()
+	s := newStore(t, Config{MaxAge: 3600, Now: clock.Now})
+	_, cookie := visit(t, s, nil, setCount(1))
+
+	clock.Advance(30 * time.Second)
+	if _, c := visit(t, s, cookie, setCount(2)); c != nil {
+		t.Errorf("cookie re-sent after 30s, want none before the refresh period (%v)", s.refreshCookie)
+	}
+	clock.Advance(time.Minute)
+	if _, c := visit(t, s, cookie, setCount(3)); c == nil {
+		t.Error("cookie not re-sent after the refresh period; its Max-Age would run out")
+	}
+	var changed *http.Cookie
+	if _, changed = visit(t, s, cookie, func(sess *sessions.Session) { sess.Options.MaxAge = 60 }); changed == nil || changed.MaxAge != 60 {
+		t.Errorf("changed options: got cookie %v, want one with Max-Age=60", changed)
+	}
+}
+
+// signed returns a cookie that carries raw, signed with secret exactly as the
+// store signs its own.
+func signed(t *testing.T, secret []byte, raw []byte) *http.Cookie {
+	t.Helper()
+	sc := securecookie.New(secret, nil).SetSerializer(securecookie.NopEncoder{})
+	v, err := sc.Encode(cookieName, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Cookie{Name: cookieName, Value: v}
+}
+
+func TestUnusableCookieStartsFreshSession(t *testing.T) {
+	s := newStore(t, Config{})
+	_, good := visit(t, s, nil, setCount(7))
+	unknownID := make([]byte, idBytes)
+	unknownID[0] = 1
+
+	tests := []struct {
+		name  string
+		value string
+	}{
+		{"tampered", good.Value[:len(good.Value)-2] + "xx"},
+		{"garbage", "hello"},
+		{"not base64", "%%%***!!!"},
+		{"oversized 5 KB", strings.Repeat("A", 5<<10)},
+		{"oversized 64 KB", strings.Repeat("A", 64<<10)},
+		{"signed with another secret", signed(t, secretB, unknownID).Value},
+		{"well signed, never issued", signed(t, secretA, unknownID).Value},
+		{"well signed, wrong length", signed(t, secretA, []byte("short")).Value},
+		{"empty", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sess, cookie := visit(t, s, &http.Cookie{Name: cookieName, Value: tt.value}, nil)
+			if !sess.IsNew || len(sess.Values) != 0 {
+				t.Errorf("got IsNew=%v Values=%v, want a new empty session", sess.IsNew, sess.Values)
+			}
+			if cookie == nil || cookie.Value == tt.value {
+				t.Errorf("want a freshly issued cookie, got %v", cookie)
+			}
+			if hex.EncodeToString(unknownID) == sess.ID {
+				t.Error("the store adopted an ID it never issued")
+			}
+		})
+	}
+}
+
+func TestExpiry(t *testing.T) {
+	clock := newFakeClock()
+	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Hour})
+	_, cookie := visit(t, s, nil, setCount(1))
+
+	clock.Advance(59 * time.Second)
+	if sess, _ := visit(t, s, cookie, nil); sess.IsNew {
+		t.Fatal("session expired before MaxAge")
+	}
+	// That visit saved the session: it now lives 60s from here (idle expiry).
+	clock.Advance(60 * time.Second)
+	sess, fresh := visit(t, s, cookie, nil)
+	if !sess.IsNew || sess.Values["count"] != nil {
+		t.Fatalf("after MaxAge idle: got IsNew=%v Values=%v, want a fresh session", sess.IsNew, sess.Values)
+	}
+	if fresh == nil || fresh.Value == cookie.Value {
+		t.Error("an expired session was revived instead of replaced")
+	}
+}
+
+func TestBackgroundSweepRemovesExpired(t *testing.T) {
+	clock := newFakeClock()
+	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Millisecond})
+	for range 100 {
+		visit(t, s, nil, setCount(1))
+	}
+	if got := s.Len(); got != 100 {
+		t.Fatalf("got %d sessions, want 100", got)
+	}
+	clock.Advance(61 * time.Second)
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Len() > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := s.Len(); got != 0 {
+		t.Errorf("the sweeper left %d expired sessions", got)
+	}
+}
+
+func TestSweepKeepsLiveSessions(t *testing.T) {
+	clock := newFakeClock()
+	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Hour})
+	visit(t, s, nil, setCount(1))
+	clock.Advance(30 * time.Second)
+	visit(t, s, nil, setCount(1))
+	clock.Advance(31 * time.Second)
+	if removed := s.Sweep(); removed != 1 || s.Len() != 1 {
+		t.Errorf("Sweep removed %d and kept %d, want 1 and 1", removed, s.Len())
+	}
+}
+
+func TestDefaultIntervals(t *testing.T) {
+	// The sweep never waits longer than a minute, nor longer than MaxAge; the
+	// cookie is refreshed every minute, or every tenth of MaxAge if shorter.
+	tests := []struct {
+		maxAge               int
+		wantSweep, wantFresh time.Duration
+	}{
+		{20, 20 * time.Second, 2 * time.Second},
+		{3600, time.Minute, time.Minute},
+		{0, time.Minute, time.Minute}, // DefaultMaxAge
+	}
+	for _, tt := range tests {
+		s := newStore(t, Config{MaxAge: tt.maxAge})
+		if s.sweepInterval != tt.wantSweep || s.refreshCookie != tt.wantFresh {
+			t.Errorf("MaxAge %d: got sweep %v refresh %v, want %v %v",
+				tt.maxAge, s.sweepInterval, s.refreshCookie, tt.wantSweep, tt.wantFresh)
+		}
+	}
+}
+
+func TestNegativeMaxAgeDeletes(t *testing.T) {
+	s := newStore(t, Config{})
+	_, cookie := visit(t, s, nil, setCount(5))
+	_, cleared := visit(t, s, cookie, func(sess *sessions.Session) { sess.Options.MaxAge = -1 })
+	if cleared == nil || cleared.MaxAge >= 0 || cleared.Value != "" {
+		t.Fatalf("want a clearing cookie (empty, Max-Age<0), got %v", cleared)
+	}
+	if s.Len() != 0 {
+		t.Errorf("store still holds %d sessions", s.Len())
+	}
+	// Replaying the old cookie after the delete gets nothing back.
+	sess, _ := visit(t, s, cookie, nil)
+	if !sess.IsNew || sess.Values["count"] != nil {
+		t.Errorf("replayed cookie: got IsNew=%v Values=%v, want a fresh session", sess.IsNew, sess.Values)
+	}
+}
+
+func TestSecretRotation(t *testing.T) {
+	old := newStore(t, Config{Secrets: [][]byte{secretA}})
+	_, oldCookie := visit(t, old, nil, setCount(3))
+
+	// The same sessions, now with B signing and A still verifying. (The
+	// entries are shared only to model a restart that kept them.)
+	rotated := newStore(t, Config{Secrets: [][]byte{secretB, secretA}})
+	rotated.sessions = old.sessions
+	sess, _ := visit(t, rotated, oldCookie, nil)
+	if sess.IsNew || sess.Values["count"] != 3 {
+		t.Fatalf("a cookie signed with the previous secret was not accepted: IsNew=%v Values=%v", sess.IsNew, sess.Values)
+	}
+	_, newCookie := visit(t, rotated, nil, setCount(1))
+	var raw []byte
+	onlyB := securecookie.New(secretB, nil).SetSerializer(securecookie.NopEncoder{})
+	if err := onlyB.Decode(cookieName, newCookie.Value, &raw); err != nil {
+		t.Errorf("new cookies must be signed with the first secret: %v", err)
+	}
+
+	// Once A is dropped, A's cookies stop working.
+	dropped := newStore(t, Config{Secrets: [][]byte{secretB}})
+	dropped.sessions = old.sessions
+	if sess, _ := visit(t, dropped, oldCookie, nil); !sess.IsNew {
+		t.Error("a cookie signed with a dropped secret was accepted")
+	}
+}
+
+func TestRegenerate(t *testing.T) {
+	s := newStore(t, Config{})
+	first, oldCookie := visit(t, s, nil, setCount(4))
+
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(oldCookie)
+	sess, _ := s.Get(req, cookieName)
+	rec := httptest.NewRecorder()
+	if err := s.Regenerate(req, rec, sess); err != nil {
+		t.Fatal(err)
+	}
+	newCookie := sessionCookie(rec)
+	if sess.ID == first.ID || newCookie == nil {
+		t.Fatalf("Regenerate kept ID %q (cookie %v)", sess.ID, newCookie)
+	}
+	if got, _ := visit(t, s, newCookie, nil); got.Values["count"] != 4 {
+		t.Errorf("the new ID lost the values: %v", got.Values)
+	}
+	if got, _ := visit(t, s, oldCookie, nil); !got.IsNew {
+		t.Error("the old ID still opens the session after Regenerate")
+	}
+}
+
+func TestGetIsCachedPerRequest(t *testing.T) {
+	s := newStore(t, Config{})
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	a, _ := s.Get(req, cookieName)
+	b, _ := s.Get(req, cookieName)
+	if a != b {
+		t.Error("two Gets in one request returned different sessions")
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	s := newStore(t, Config{SweepInterval: time.Millisecond})
+	_, shared := visit(t, s, nil, setCount(0))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				cookie := shared
+				if i%2 == 0 {
+					cookie = nil // a newcomer
+				}
+				visit(t, s, cookie, setCount(g*1000+i))
+				s.Len()
+			}
+		})
+	}
+	wg.Wait()
+	if s.Len() < 801 {
+		t.Errorf("got %d sessions, want at least 801", s.Len())
+	}
+}
+
+func TestCloseTwice(t *testing.T) {
+	s, err := New(Config{Secrets: [][]byte{secretA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s.Close()
+}
+
+func ExampleNew() {
+	store, err := New(Config{
+		// In a real program the secret comes from configuration.
+		Secrets: [][]byte{[]byte("an example secret of at least 32 bytes!")},
+		MaxAge:  3600,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	sess, _ := store.Get(req, "sid")
+	sess.Values["page_views"] = 1
+	rec := httptest.NewRecorder()
+	if err := sess.Save(req, rec); err != nil {
+		panic(err)
+	}
+	c := rec.Result().Cookies()[0]
+	fmt.Println(c.Name, c.HttpOnly, c.SameSite == http.SameSiteLaxMode, c.Path, c.MaxAge)
+	// Output: sid true true / 3600
+}

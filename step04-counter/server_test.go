@@ -1,0 +1,165 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/securecookie"
+
+	"github.com/go-sessions-course/echo-sessions/memstore"
+)
+
+const (
+	firstVisit = "Welcome to this page for the first time!"
+	testSecret = "test-secret-0123456789-0123456789-0123456789"
+)
+
+// newTestServer builds the application over a fresh memory store.
+func newTestServer(t *testing.T, cfg memstore.Config) http.Handler {
+	t.Helper()
+	if cfg.Secrets == nil {
+		cfg.Secrets = [][]byte{[]byte(testSecret)}
+	}
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	store, err := memstore.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return newServer(store, cfg.Logger)
+}
+
+// get sends GET / with the given cookies through the handler and returns the
+// recorded response.
+func get(t *testing.T, h http.Handler, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func sidCookie(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
+	t.Helper()
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionName {
+			return c
+		}
+	}
+	t.Fatalf("no %q cookie in %q", sessionName, rec.Header().Values("Set-Cookie"))
+	return nil
+}
+
+func TestCounterHandler(t *testing.T) {
+	h := newTestServer(t, memstore.Config{})
+	first := get(t, h)
+	if first.Code != http.StatusOK || first.Body.String() != firstVisit {
+		t.Fatalf("first visit: got %d %q, want 200 %q", first.Code, first.Body, firstVisit)
+	}
+	if ct := first.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Errorf("got Content-Type %q, want text/plain", ct)
+	}
+	cookie := sidCookie(t, first)
+	if strings.Contains(cookie.Value, "page_views") {
+		t.Errorf("the cookie carries the data: %q", cookie.Value)
+	}
+	for n, want := range []string{"You visited this page 2 times", "You visited this page 3 times"} {
+		rec := get(t, h, cookie)
+		if rec.Body.String() != want {
+			t.Errorf("visit %d: got %q, want %q", n+2, rec.Body, want)
+		}
+		if sc := rec.Header().Get("Set-Cookie"); sc != "" {
+			t.Errorf("visit %d re-sent an unchanged cookie: %q", n+2, sc)
+		}
+	}
+}
+
+// TestLessonConversation walks the lesson with a real client and cookie jar:
+// visits 1, 2, 3 and the cookie's attributes.
+func TestLessonConversation(t *testing.T) {
+	srv := httptest.NewServer(newTestServer(t, memstore.Config{}))
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+
+	want := []string{firstVisit, "You visited this page 2 times", "You visited this page 3 times"}
+	for i, w := range want {
+		resp, err := client.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || string(body) != w {
+			t.Fatalf("visit %d: got %d %q, want 200 %q", i+1, resp.StatusCode, body, w)
+		}
+		if i == 0 {
+			c := resp.Cookies()[0]
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Secure {
+				t.Errorf("cookie %q: want HttpOnly, SameSite=Lax, Path=/ and no Secure over http", resp.Header.Get("Set-Cookie"))
+			}
+		}
+	}
+	// A second browser (another jar) is another visitor.
+	other, _ := cookiejar.New(nil)
+	resp, err := (&http.Client{Jar: other}).Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != firstVisit {
+		t.Errorf("a new visitor got %q, want %q", body, firstVisit)
+	}
+	u, _ := url.Parse(srv.URL)
+	if n := len(jar.Cookies(u)); n != 1 {
+		t.Errorf("the jar holds %d cookies, want 1", n)
+	}
+}
+
+func TestSecureCookieWhenAskedFor(t *testing.T) {
+	h := newTestServer(t, memstore.Config{Secure: true})
+	if c := sidCookie(t, get(t, h)); !c.Secure {
+		t.Error("SESSION_SECURE=true: the cookie is not Secure")
+	}
+}
+
+// TestUnusableCookies: whatever the client sends, it gets a fresh session
+// and a 200, never an error page.
+func TestUnusableCookies(t *testing.T) {
+	h := newTestServer(t, memstore.Config{})
+	good := sidCookie(t, get(t, h))
+	otherSecret := securecookie.New([]byte("another-secret-0123456789-0123456789"), nil).
+		SetSerializer(securecookie.NopEncoder{})
+	forged, err := otherSecret.Encode(sessionName, []byte("0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		cookies []*http.Cookie
+	}{
+		{"tampered", []*http.Cookie{{Name: sessionName, Value: "x" + good.Value[1:]}}},
+		{"garbage", []*http.Cookie{{Name: sessionName, Value: "garbage"}}},
+		{"oversized 5 KB", []*http.Cookie{{Name: sessionName, Value: strings.Repeat("Z", 5<<10)}}},
+		{"signed with another secret", []*http.Cookie{{Name: sessionName, Value: forged}}},
+		{"the data itself", []*http.Cookie{{Name: "page_views", Value: "1000"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(t, h, tt.cookies...)
+			if rec.Code != http.StatusOK || rec.Body.String() != firstVisit {
+				t.Errorf("got %d %q, want 200 %q", rec.Code, rec.Body, firstVisit)
+			}
+		})
+	}
+}
