@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// maxViews is the largest count the cookie counter accepts. Anything else in
+// the cookie (a word, a negative number, a number that would overflow) starts
+// the count again.
+const maxViews = 1_000_000_000
+
+// newServer builds the whole application. secure marks every cookie Secure
+// (SESSION_SECURE=true). main serves it; the tests drive the very same value.
+func newServer(secure bool, logger *slog.Logger) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true // run logs the URL itself
+	e.Use(requestLogger(logger))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			logger.Error("panic", "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+
+	e.GET("/", func(c echo.Context) error { return pageViews(c, secure) })
+	e.GET("/cookies", listCookies)
+	e.GET("/cookies/set", func(c echo.Context) error {
+		c.SetCookie(newCookie(c, secure, "name", "echo"))
+		return c.String(http.StatusOK, "Cookie set: name=echo. It lasts until you close the browser.\n")
+	})
+	// region expiring
+	e.GET("/cookies/expiring", func(c echo.Context) error {
+		cookie := newCookie(c, secure, "flavour", "oatmeal")
+		// Max-Age counts seconds from now; Expires names a date, for older
+		// clients. Where a browser sees both, Max-Age wins.
+		cookie.MaxAge = 360
+		cookie.Expires = time.Now().Add(360 * time.Second)
+		c.SetCookie(cookie)
+		return c.String(http.StatusOK, "Cookie set: flavour=oatmeal. It expires in 6 minutes.\n")
+	})
+	// endregion expiring
+	// region clear
+	e.GET("/cookies/clear", func(c echo.Context) error {
+		cookie := newCookie(c, secure, "name", "")
+		cookie.MaxAge = -1 // sent as Max-Age=0: the browser deletes it now
+		c.SetCookie(cookie)
+		return c.String(http.StatusOK, "Cookie cleared: name.\n")
+	})
+	// endregion clear
+	return e
+}
+
+// region newcookie
+// newCookie returns a cookie with the attributes this course uses everywhere.
+func newCookie(c echo.Context, secure bool, name, value string) *http.Cookie {
+	return &http.Cookie{
+		Name:  name,
+		Value: value,
+		Path:  "/", // sent with every page of the site
+		// HttpOnly: page scripts cannot read it (an XSS bug cannot steal
+		// it). The visitor still can: it is their browser.
+		HttpOnly: true,
+		// Lax: not sent on cross-site form posts or subresource requests.
+		SameSite: http.SameSiteLaxMode,
+		// Secure: only sent over HTTPS. Off over plain http://localhost,
+		// where the browser would otherwise never send it back.
+		Secure: secure || c.Request().TLS != nil,
+	}
+}
+
+// endregion newcookie
+
+// region counter
+// pageViews is the tutorial's counter with the count kept in a cookie. It
+// works, but the number lives on the client: whoever holds the cookie can
+// read it, and change it, and the server believes whatever comes back.
+func pageViews(c echo.Context, secure bool) error {
+	views := 0
+	if cookie, err := c.Cookie("page_views"); err == nil {
+		// A value that is not a sensible count is treated as no count.
+		if n, err := strconv.Atoi(cookie.Value); err == nil && n > 0 && n < maxViews {
+			views = n
+		}
+	}
+	views++
+	c.SetCookie(newCookie(c, secure, "page_views", strconv.Itoa(views)))
+	if views == 1 {
+		return c.String(http.StatusOK, "Welcome to this page for the first time!")
+	}
+	return c.String(http.StatusOK, fmt.Sprintf("You visited this page %d times", views))
+}
+
+// endregion counter
+
+// region list
+// listCookies shows every cookie the browser sent with this request.
+func listCookies(c echo.Context) error {
+	cookies := c.Cookies()
+	if len(cookies) == 0 {
+		return c.String(http.StatusOK, "You sent no cookies.\n")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "You sent %d cookies:\n", len(cookies))
+	for _, cookie := range cookies {
+		fmt.Fprintf(&b, "%s=%s\n", cookie.Name, cookie.Value)
+	}
+	return c.String(http.StatusOK, b.String())
+}
+
+// endregion list
+
+// requestLogger logs one line per request: method, path, status, latency.
+func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod:   true,
+		LogURI:      true,
+		LogStatus:   true,
+		LogLatency:  true,
+		LogError:    true,
+		HandleError: true, // let Echo turn an error into its status first
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= http.StatusInternalServerError {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method),
+				slog.String("uri", v.URI),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency),
+			}
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("err", v.Error.Error()))
+			}
+			logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			return nil
+		},
+	})
+}

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// config is everything the program reads from its environment.
+type config struct {
+	Port     string     // PORT: where to listen (default 3000)
+	LogLevel slog.Level // LOG_LEVEL: debug, info, warn or error (default info)
+}
+
+// loadConfig reads the configuration through getenv (os.Getenv in main, a
+// map in tests) and says exactly what is wrong with a bad value.
+func loadConfig(getenv func(string) string) (config, error) {
+	cfg := config{Port: "3000"}
+
+	if v := getenv("PORT"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 65535 {
+			return cfg, fmt.Errorf("PORT must be a number from 0 to 65535, got %q", v)
+		}
+		cfg.Port = v
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(strings.ToUpper(v))); err != nil {
+			return cfg, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", v)
+		}
+	}
+	return cfg, nil
+}

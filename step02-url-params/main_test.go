@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestLoadConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    config
+		wantErr string
+	}{
+		{"defaults", nil, config{Port: "3000"}, ""},
+		{"everything set", map[string]string{"PORT": "8081", "LOG_LEVEL": "debug"},
+			config{Port: "8081", LogLevel: -4}, ""},
+		{"bad port", map[string]string{"PORT": "eighty"}, config{}, "PORT must be a number"},
+		{"bad log level", map[string]string{"LOG_LEVEL": "loud"}, config{}, "LOG_LEVEL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := loadConfig(func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got error %v, want one mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer that the server's goroutines and the test can
+// share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRun starts the real program on a free port, as `go run` would, reads
+// the URL from its log, visits it, and stops it the way Ctrl-C does.
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	env := map[string]string{"PORT": "0"}
+	go func() { done <- run(ctx, func(k string) string { return env[k] }, &logs) }()
+
+	urlRE := regexp.MustCompile(`url=(http://localhost:\d+)`)
+	var url string
+	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); {
+		if m := urlRE.FindStringSubmatch(logs.String()); m != nil {
+			url = m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if url == "" {
+		cancel()
+		t.Fatalf("no URL in the log:\n%s", logs.String())
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), firstVisit) {
+		t.Errorf("got %q, want %q", body, firstVisit)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run returned %v after shutdown, want nil", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	out := logs.String()
+	for _, want := range []string{"level=INFO msg=request method=GET uri=/ status=200", "shutting down"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRunRejectsBadConfig(t *testing.T) {
+	err := run(context.Background(), func(k string) string {
+		return map[string]string{"PORT": "soon"}[k]
+	}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "PORT") {
+		t.Errorf("got %v, want an error naming PORT", err)
+	}
+}

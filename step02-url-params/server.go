@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+const (
+	// maxViews is the largest count the query-string counter accepts.
+	maxViews = 1_000_000_000
+	// maxNameLength bounds the :name parameter.
+	maxNameLength = 64
+)
+
+// fiveDigits is what an :id must look like: exactly five digits.
+var fiveDigits = regexp.MustCompile(`^[0-9]{5}$`)
+
+// newServer builds the whole application. main serves it; the tests drive
+// the very same value.
+func newServer(logger *slog.Logger) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true // run logs the URL itself
+	e.Use(requestLogger(logger))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			logger.Error("panic", "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+
+	e.GET("/", pageViews)
+	e.GET("/things/:name/:id", thing)
+	return e
+}
+
+// region thing
+// thing answers /things/:name/:id. Route parameters are part of the path:
+// Echo matches the route and hands the two segments to the handler, which
+// must check them, because the client wrote them.
+func thing(c echo.Context) error {
+	name, id := c.Param("name"), c.Param("id")
+	if !fiveDigits.MatchString(id) {
+		return c.String(http.StatusBadRequest,
+			fmt.Sprintf("The id must be exactly five digits, like /things/%s/12345 (got %q).\n", name, id))
+	}
+	if utf8.RuneCountInString(name) > maxNameLength {
+		return c.String(http.StatusBadRequest,
+			fmt.Sprintf("The name can be at most %d characters long.\n", maxNameLength))
+	}
+	return c.String(http.StatusOK, fmt.Sprintf("You asked for the thing named %q with id %s.\n", name, id))
+}
+
+// endregion thing
+
+// page is the counter's HTML. html/template escapes what it inserts.
+var page = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Page views</title></head>
+<body><p>{{.Message}}</p><p><a href="/?views={{.Views}}">Visit again</a></p></body></html>
+`))
+
+// region counter
+// pageViews is the tutorial's counter with the count in the query string:
+// /?views=N says "I have been here N times before". The link on the page
+// carries the next number. Anyone can type a different one.
+func pageViews(c echo.Context) error {
+	views := 0
+	if v := c.QueryParam("views"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > maxViews {
+			return c.String(http.StatusBadRequest,
+				fmt.Sprintf("views must be a whole number from 0 to %d, like /?views=2 (got %q).\n", maxViews, v))
+		}
+		views = n
+	}
+	views++ // this visit
+	message := "Welcome to this page for the first time!"
+	if views > 1 {
+		message = fmt.Sprintf("You visited this page %d times", views)
+	}
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(http.StatusOK)
+	return page.Execute(c.Response(), struct {
+		Message string
+		Views   int
+	}{message, views})
+}
+
+// endregion counter
+
+// requestLogger logs one line per request: method, path, status, latency.
+func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod:   true,
+		LogURI:      true,
+		LogStatus:   true,
+		LogLatency:  true,
+		LogError:    true,
+		HandleError: true, // let Echo turn an error into its status first
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= http.StatusInternalServerError {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method),
+				slog.String("uri", v.URI),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency),
+			}
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("err", v.Error.Error()))
+			}
+			logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			return nil
+		},
+	})
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/securecookie"
+
+	"github.com/go-sessions-course/echo-sessions/memstore"
+)
+
+const (
+	newSession = "This is a new session"
+	testSecret = "test-secret-0123456789-0123456789-0123456789"
+)
+
+func newTestServer(t *testing.T) http.Handler {
+	t.Helper()
+	logger := slog.New(slog.DiscardHandler)
+	store, err := memstore.New(memstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return newServer(store, logger)
+}
+
+// do sends one request through the handler; form, if not nil, is the body.
+func do(t *testing.T, h http.Handler, method, path string, form url.Values, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func sidCookie(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
+	t.Helper()
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionName {
+			return c
+		}
+	}
+	t.Fatalf("no %q cookie in %q", sessionName, rec.Header().Values("Set-Cookie"))
+	return nil
+}
+
+func TestLookingCreatesNothing(t *testing.T) {
+	rec := do(t, newTestServer(t), http.MethodGet, "/", nil)
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), newSession) {
+		t.Errorf("got %d %q, want 200 and a new session", rec.Code, rec.Body)
+	}
+	if sc := rec.Header().Get("Set-Cookie"); sc != "" {
+		t.Errorf("a visit that stored nothing set a cookie: %q", sc)
+	}
+}
+
+func TestStoreAndReadAValue(t *testing.T) {
+	h := newTestServer(t)
+	rec := do(t, h, http.MethodPost, "/name", url.Values{"name": {"Ada"}})
+	if rec.Code != http.StatusOK || rec.Body.String() != "Stored name=\"Ada\" in your session, on the server.\n" {
+		t.Fatalf("got %d %q", rec.Code, rec.Body)
+	}
+	cookie := sidCookie(t, rec)
+	if strings.Contains(cookie.Value, "Ada") || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
+		t.Errorf("Set-Cookie %q: want a signed ID only, HttpOnly, SameSite=Lax, Path=/", rec.Header().Get("Set-Cookie"))
+	}
+	rec = do(t, h, http.MethodGet, "/", nil, cookie)
+	if want := "Welcome back, Ada. Your cookie named a session this server holds.\n"; rec.Body.String() != want {
+		t.Errorf("got %q, want %q", rec.Body, want)
+	}
+}
+
+func TestBadNameIs400(t *testing.T) {
+	h := newTestServer(t)
+	for name, form := range map[string]url.Values{
+		"missing":  {},
+		"blank":    {"name": {"   "}},
+		"too long": {"name": {strings.Repeat("a", maxNameLength+1)}},
+		"not utf8": {"name": {"\xff\xfe"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := do(t, h, http.MethodPost, "/name", form)
+			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `form field "name"`) {
+				t.Errorf("got %d %q, want 400 explaining the name field", rec.Code, rec.Body)
+			}
+			if rec.Header().Get("Set-Cookie") != "" {
+				t.Error("a rejected request set a cookie")
+			}
+		})
+	}
+}
+
+func TestForgetDeletesTheSession(t *testing.T) {
+	h := newTestServer(t)
+	cookie := sidCookie(t, do(t, h, http.MethodPost, "/name", url.Values{"name": {"Ada"}}))
+	rec := do(t, h, http.MethodPost, "/forget", nil, cookie)
+	cleared := sidCookie(t, rec)
+	if cleared.MaxAge >= 0 || cleared.Value != "" {
+		t.Errorf("want a cookie that clears itself, got %q", rec.Header().Get("Set-Cookie"))
+	}
+	// A copy of the old cookie opens nothing any more.
+	if rec := do(t, h, http.MethodGet, "/", nil, cookie); !strings.HasPrefix(rec.Body.String(), newSession) {
+		t.Errorf("the old cookie still works: %q", rec.Body)
+	}
+}
+
+// TestUnusableCookies: tampered, garbage, oversized, foreign or unknown
+// cookies all mean a new session and a 200.
+func TestUnusableCookies(t *testing.T) {
+	h := newTestServer(t)
+	good := sidCookie(t, do(t, h, http.MethodPost, "/name", url.Values{"name": {"Ada"}}))
+	sign := func(secret string) string {
+		sc := securecookie.New([]byte(secret), nil).SetSerializer(securecookie.NopEncoder{})
+		v, err := sc.Encode(sessionName, []byte(rand.Text()[:16]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := map[string]string{
+		"tampered":                   good.Value[:10] + "A" + good.Value[11:],
+		"garbage":                    "not-a-session",
+		"oversized 8 KB":             strings.Repeat("Q", 8<<10),
+		"signed with another secret": sign("another-secret-0123456789-0123456789"),
+		"well signed, never issued":  sign(testSecret),
+	}
+	for name, value := range tests {
+		t.Run(name, func(t *testing.T) {
+			rec := do(t, h, http.MethodGet, "/", nil, &http.Cookie{Name: sessionName, Value: value})
+			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), newSession) {
+				t.Errorf("got %d %q, want 200 and a new session", rec.Code, rec.Body)
+			}
+		})
+	}
+}
+
+func TestLessonConversation(t *testing.T) {
+	srv := httptest.NewServer(newTestServer(t))
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	read := func(resp *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := read(client.Get(srv.URL)); !strings.HasPrefix(got, newSession) {
+		t.Fatalf("first look: %q", got)
+	}
+	read(client.PostForm(srv.URL+"/name", url.Values{"name": {"Grace"}}))
+	if got := read(client.Get(srv.URL)); !strings.HasPrefix(got, "Welcome back, Grace.") {
+		t.Fatalf("after storing: %q", got)
+	}
+	read(client.Post(srv.URL+"/forget", "", nil))
+	if got := read(client.Get(srv.URL)); !strings.HasPrefix(got, newSession) {
+		t.Fatalf("after forgetting: %q", got)
+	}
+}
