@@ -18,9 +18,6 @@
 package memstore
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -28,8 +25,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
+
+	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
 )
 
 // DefaultMaxAge is the idle lifetime of a session, in seconds, when
@@ -37,13 +35,9 @@ import (
 const DefaultMaxAge = 86400
 
 // MinSecretLength is the shortest secret New accepts. A signing key shorter
-// than the HMAC-SHA256 output (32 bytes) can be guessed more easily than the
+// than the HMAC-SHA256 output (32 bytes) is easier to guess than the
 // signature it protects.
-const MinSecretLength = 32
-
-// idBytes is the length of a session ID before hex encoding: 128 bits from
-// crypto/rand, far beyond what anyone can guess.
-const idBytes = 16
+const MinSecretLength = idcookie.MinSecretLength
 
 // Config holds what New needs. Only Secrets is required.
 type Config struct {
@@ -86,7 +80,7 @@ type Store struct {
 	// only when asked for. Change them before serving, not while serving.
 	Options *sessions.Options
 
-	codecs        []securecookie.Codec
+	ids           *idcookie.Codec
 	maxAge        time.Duration
 	refreshCookie time.Duration
 	sweepInterval time.Duration
@@ -112,19 +106,6 @@ type entry struct {
 // New returns a Store and starts its sweeper. It fails when no secret is
 // given or when a secret is too short.
 func New(cfg Config) (*Store, error) {
-	if len(cfg.Secrets) == 0 {
-		return nil, errors.New("memstore: at least one secret is required")
-	}
-	keyPairs := make([][]byte, 0, 2*len(cfg.Secrets))
-	for i, secret := range cfg.Secrets {
-		if len(secret) < MinSecretLength {
-			return nil, fmt.Errorf("memstore: secret %d is %d bytes long; it must be at least %d", i+1, len(secret), MinSecretLength)
-		}
-		// A hash key and no block key: the ID is signed, not encrypted. It
-		// is random and means nothing outside this store, so hiding it
-		// would add nothing.
-		keyPairs = append(keyPairs, secret, nil)
-	}
 	if cfg.MaxAge < 0 {
 		return nil, fmt.Errorf("memstore: MaxAge must not be negative, got %d", cfg.MaxAge)
 	}
@@ -133,14 +114,9 @@ func New(cfg Config) (*Store, error) {
 	}
 	maxAge := time.Duration(cfg.MaxAge) * time.Second
 
-	codecs := securecookie.CodecsFromPairs(keyPairs...)
-	for _, c := range codecs {
-		sc := c.(*securecookie.SecureCookie)
-		// The cookie holds raw ID bytes: no gob round-trip per request.
-		sc.SetSerializer(securecookie.NopEncoder{})
-		// The signed timestamp inside the cookie must be younger than the
-		// session's lifetime; older cookies are rejected before any lookup.
-		sc.MaxAge(cfg.MaxAge)
+	ids, err := idcookie.New(cfg.Secrets, cfg.MaxAge)
+	if err != nil {
+		return nil, fmt.Errorf("memstore: %w", err)
 	}
 
 	sweep := cfg.SweepInterval
@@ -173,7 +149,7 @@ func New(cfg Config) (*Store, error) {
 			// look like the first.
 			Secure: cfg.Secure,
 		},
-		codecs: codecs,
+		ids:    ids,
 		maxAge: maxAge,
 		// Re-send the cookie, with a fresh Max-Age, at most this often.
 		// Between refreshes an unchanged cookie is not sent again.
@@ -236,21 +212,16 @@ func (s *Store) ID(r *http.Request, name string) (string, bool) {
 }
 
 func (s *Store) idFromRequest(r *http.Request, name string) (string, bool) {
-	cookie, err := r.Cookie(name)
+	id, err := s.ids.FromRequest(r, name)
 	if err != nil {
-		return "", false // no cookie: a first visit
-	}
-	var raw []byte
-	if err := securecookie.DecodeMulti(name, cookie.Value, &raw, s.codecs...); err != nil {
-		// Tampered, garbage, too long, too old or signed with another
-		// secret. The visitor gets a fresh session, not an error page.
-		s.log.Debug("memstore: ignoring a session cookie that does not verify", "cookie", name, "err", err)
+		if _, cookieErr := r.Cookie(name); cookieErr == nil {
+			// Tampered, garbage, too long, too old or signed with another
+			// secret. The visitor gets a fresh session, not an error page.
+			s.log.Debug("memstore: ignoring a session cookie that does not verify", "cookie", name, "err", err)
+		}
 		return "", false
 	}
-	if len(raw) != idBytes {
-		return "", false
-	}
-	return hex.EncodeToString(raw), true
+	return id, true
 }
 
 // Save stores the session's values and, when needed, sends the cookie.
@@ -296,7 +267,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		if found {
 			delete(s.sessions, session.ID) // expired since Get: never revive it
 		}
-		id, err := newID()
+		id, err := idcookie.NewID()
 		if err != nil {
 			s.mu.Unlock()
 			return err
@@ -320,11 +291,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if !sendCookie {
 		return nil
 	}
-	raw, err := hex.DecodeString(session.ID)
-	if err != nil {
-		return fmt.Errorf("memstore: session ID %q is not one of ours: %w", session.ID, err)
-	}
-	encoded, err := securecookie.EncodeMulti(session.Name(), raw, s.codecs...)
+	encoded, err := s.ids.Encode(session.Name(), session.ID)
 	if err != nil {
 		return fmt.Errorf("memstore: signing the session cookie: %w", err)
 	}
@@ -392,13 +359,4 @@ func (s *Store) sweepEvery() {
 			}
 		}
 	}
-}
-
-// newID returns 128 random bits, hex encoded.
-func newID() (string, error) {
-	b := make([]byte, idBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("memstore: reading random bytes: %w", err)
-	}
-	return hex.EncodeToString(b), nil
 }

@@ -159,8 +159,8 @@ func TestRoundTrip(t *testing.T) {
 	if !first.IsNew || cookie == nil {
 		t.Fatalf("first visit: IsNew=%v cookie=%v, want a new session and a cookie", first.IsNew, cookie)
 	}
-	if len(first.ID) != 2*idBytes {
-		t.Errorf("ID %q is not %d hex digits", first.ID, 2*idBytes)
+	if len(first.ID) != 32 {
+		t.Errorf("ID %q is not 32 hex digits", first.ID)
 	}
 	if strings.Contains(cookie.Value, "count") {
 		t.Errorf("cookie %q carries session data; it must carry only the ID", cookie.Value)
@@ -228,7 +228,7 @@ func signed(t *testing.T, secret []byte, raw []byte) *http.Cookie {
 func TestUnusableCookieStartsFreshSession(t *testing.T) {
 	s := newStore(t, Config{})
 	_, good := visit(t, s, nil, setCount(7))
-	unknownID := make([]byte, idBytes)
+	unknownID := make([]byte, 16)
 	unknownID[0] = 1
 
 	tests := []struct {

@@ -1,0 +1,106 @@
+// Package idcookie puts a random session ID into a signed cookie value and
+// reads it back. The course's server-side stores (memstore, redisstore)
+// share it: their cookies carry nothing but this signed ID.
+package idcookie
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gorilla/securecookie"
+)
+
+// MinSecretLength is the shortest secret New accepts. A signing key shorter
+// than the HMAC-SHA256 output (32 bytes) is easier to guess than the
+// signature it protects.
+const MinSecretLength = 32
+
+// idBytes is the length of an ID before hex encoding: 128 bits from
+// crypto/rand, far beyond what anyone can guess.
+const idBytes = 16
+
+// ErrNoID means the request carried no cookie with a usable ID: there was
+// none, or it was tampered with, garbage, too long, too old, or signed with
+// a secret the codec does not know.
+var ErrNoID = errors.New("idcookie: no valid session ID in the request")
+
+// Codec signs and verifies session ID cookies. It is safe for concurrent
+// use.
+type Codec struct {
+	codecs []securecookie.Codec
+}
+
+// New returns a Codec. The first secret signs; every secret verifies, so a
+// secret can be rotated: put the new one first and keep the old one until
+// its cookies have expired. maxAge (seconds, above 0) is the oldest a signed
+// value may be.
+func New(secrets [][]byte, maxAge int) (*Codec, error) {
+	if len(secrets) == 0 {
+		return nil, errors.New("at least one secret is required")
+	}
+	keyPairs := make([][]byte, 0, 2*len(secrets))
+	for i, secret := range secrets {
+		if len(secret) < MinSecretLength {
+			return nil, fmt.Errorf("secret %d is %d bytes long; it must be at least %d", i+1, len(secret), MinSecretLength)
+		}
+		// A hash key and no block key: the ID is signed, not encrypted. It
+		// is random and means nothing outside the store, so hiding it would
+		// add nothing.
+		keyPairs = append(keyPairs, secret, nil)
+	}
+	codecs := securecookie.CodecsFromPairs(keyPairs...)
+	for _, c := range codecs {
+		sc := c.(*securecookie.SecureCookie)
+		// The cookie holds the raw ID bytes: no gob round-trip per request.
+		sc.SetSerializer(securecookie.NopEncoder{})
+		// A signed timestamp older than maxAge is rejected before any
+		// lookup.
+		sc.MaxAge(maxAge)
+	}
+	return &Codec{codecs: codecs}, nil
+}
+
+// NewID returns a fresh random ID: 128 bits, hex encoded.
+func NewID() (string, error) {
+	b := make([]byte, idBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("reading random bytes: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// Encode returns the signed cookie value for id, for a cookie called name.
+func (c *Codec) Encode(name, id string) (string, error) {
+	raw, err := hex.DecodeString(id)
+	if err != nil || len(raw) != idBytes {
+		return "", fmt.Errorf("%q is not a session ID from NewID", id)
+	}
+	return securecookie.EncodeMulti(name, raw, c.codecs...)
+}
+
+// Decode returns the ID that value, a cookie called name, carries. Any
+// value that does not verify gives ErrNoID, wrapping securecookie's reason.
+func (c *Codec) Decode(name, value string) (string, error) {
+	var raw []byte
+	if err := securecookie.DecodeMulti(name, value, &raw, c.codecs...); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrNoID, err)
+	}
+	if len(raw) != idBytes {
+		return "", fmt.Errorf("%w: signed value is %d bytes, not an ID", ErrNoID, len(raw))
+	}
+	return hex.EncodeToString(raw), nil
+}
+
+// FromRequest returns the ID in the request's cookie called name, or
+// ErrNoID. It only checks the signature; whether a session with that ID
+// exists is for the store to say.
+func (c *Codec) FromRequest(r *http.Request, name string) (string, error) {
+	cookie, err := r.Cookie(name)
+	if err != nil {
+		return "", ErrNoID // no cookie: a first visit
+	}
+	return c.Decode(name, cookie.Value)
+}

@@ -1,0 +1,119 @@
+package idcookie
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+var (
+	secretA = []byte("idcookie-secret-A-0123456789abcdefghij")
+	secretB = []byte("idcookie-secret-B-0123456789abcdefghij")
+)
+
+func mustCodec(t testing.TB, secrets ...[]byte) *Codec {
+	t.Helper()
+	c, err := New(secrets, 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRoundTripAndRotation(t *testing.T) {
+	id, err := NewID()
+	if err != nil || len(id) != 32 {
+		t.Fatalf("NewID: %q, %v", id, err)
+	}
+	other, _ := NewID()
+	if id == other {
+		t.Fatal("two NewID calls returned the same ID")
+	}
+	old := mustCodec(t, secretA)
+	v, err := old.Encode("sid", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(v, id) {
+		t.Error("the cookie value shows the hex ID as is")
+	}
+	rotated := mustCodec(t, secretB, secretA)
+	if got, err := rotated.Decode("sid", v); err != nil || got != id {
+		t.Errorf("rotated codec: got %q, %v; want %q", got, err, id)
+	}
+	if _, err := mustCodec(t, secretB).Decode("sid", v); !errors.Is(err, ErrNoID) {
+		t.Errorf("dropped secret: got %v, want ErrNoID", err)
+	}
+	if _, err := old.Decode("other-name", v); !errors.Is(err, ErrNoID) {
+		t.Errorf("a value for another cookie name was accepted: %v", err)
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	c := mustCodec(t, secretA)
+	id, _ := NewID()
+	good, _ := c.Encode("sid", id)
+	for name, value := range map[string]string{
+		"tampered":  good[:5] + "x" + good[6:],
+		"garbage":   "garbage",
+		"empty":     "",
+		"oversized": strings.Repeat("a", 64<<10),
+	} {
+		if _, err := c.Decode("sid", value); !errors.Is(err, ErrNoID) {
+			t.Errorf("%s: got %v, want ErrNoID", name, err)
+		}
+	}
+	if _, err := c.Encode("sid", "not-hex"); err == nil {
+		t.Error("Encode accepted an ID that NewID could not have made")
+	}
+}
+
+func TestFromRequest(t *testing.T) {
+	c := mustCodec(t, secretA)
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	if _, err := c.FromRequest(req, "sid"); !errors.Is(err, ErrNoID) {
+		t.Errorf("no cookie: got %v, want ErrNoID", err)
+	}
+	id, _ := NewID()
+	v, _ := c.Encode("sid", id)
+	req.AddCookie(&http.Cookie{Name: "sid", Value: v})
+	if got, err := c.FromRequest(req, "sid"); err != nil || got != id {
+		t.Errorf("got %q, %v; want %q", got, err, id)
+	}
+}
+
+func TestNewRejectsShortSecrets(t *testing.T) {
+	if _, err := New(nil, 60); err == nil {
+		t.Error("no secrets accepted")
+	}
+	if _, err := New([][]byte{[]byte("short")}, 60); err == nil {
+		t.Error("a short secret accepted")
+	}
+}
+
+// FuzzDecode: whatever a client puts in the cookie, Decode returns an ID it
+// signed or ErrNoID, and never panics.
+func FuzzDecode(f *testing.F) {
+	c := mustCodec(f, secretA)
+	id, _ := NewID()
+	good, _ := c.Encode("sid", id)
+	for _, seed := range []string{good, "", "garbage", "%%%", good + "x", strings.Repeat("A", 5000), "MTIzfDQ1Nnw3ODk="} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		got, err := c.Decode("sid", value)
+		if err != nil {
+			if !errors.Is(err, ErrNoID) {
+				t.Fatalf("error %v is not ErrNoID", err)
+			}
+			return
+		}
+		// Only the ID we signed can come out (base64 allows a few spellings
+		// of the same bytes, so the value itself may differ).
+		if got != id {
+			t.Fatalf("accepted %q as ID %q", value, got)
+		}
+	})
+}
