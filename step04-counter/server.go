@@ -5,10 +5,12 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/gorilla/sessions"
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/go-sessions-course/echo-sessions/memstore"
+	"github.com/go-sessions-course/echo-sessions/sessionlock"
 )
 
 // sessionName is the session's name, and so its cookie's name.
@@ -16,7 +18,7 @@ const sessionName = "sid"
 
 // newServer builds the whole application over a session store. main serves
 // it; the tests drive the very same value.
-func newServer(store sessions.Store, logger *slog.Logger) *echo.Echo {
+func newServer(store *memstore.Store, logger *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
 	e.Use(requestLogger(logger))
@@ -28,6 +30,15 @@ func newServer(store sessions.Store, logger *slog.Logger) *echo.Echo {
 	}))
 	// The session middleware makes the store available to session.Get.
 	e.Use(session.Middleware(store))
+	// region lock
+	// Requests of one session take turns, so two overlapping visits cannot
+	// both read 7 and both write 8: every visit is counted. Other sessions
+	// never wait, and a first visit (no ID yet) takes no lock.
+	e.Use(sessionlock.Middleware(sessionlock.Config{
+		ID:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
+		Locker: sessionlock.NewLocal(),
+	}))
+	// endregion lock
 
 	e.GET("/", pageViews)
 	return e

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gorilla/securecookie"
@@ -161,5 +163,53 @@ func TestUnusableCookies(t *testing.T) {
 				t.Errorf("got %d %q, want 200 %q", rec.Code, rec.Body, firstVisit)
 			}
 		})
+	}
+}
+
+// TestConcurrentVisitsAreAllCounted: 64 clients share one session cookie and
+// send their requests at once; the next visit reports every one of them.
+func TestConcurrentVisitsAreAllCounted(t *testing.T) {
+	const clients, each = 64, 20
+	srv := httptest.NewServer(newTestServer(t, memstore.Config{}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cookie := resp.Cookies()[0]
+
+	visit := func() (string, error) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		req.AddCookie(cookie)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			return "", fmt.Errorf("status %d: %s", resp.StatusCode, b)
+		}
+		return string(b), err
+	}
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for range each {
+				if _, err := visit(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got, err := visit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("You visited this page %d times", 1+clients*each+1); got != want {
+		t.Errorf("got %q, want %q: concurrent visits were lost", got, want)
 	}
 }
