@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 var (
@@ -81,6 +82,19 @@ func TestFromRequest(t *testing.T) {
 	req.AddCookie(&http.Cookie{Name: "sid", Value: v})
 	if got, err := c.FromRequest(req, "sid"); err != nil || got != id {
 		t.Errorf("got %q, %v; want %q", got, err, id)
+	}
+}
+
+func TestIssuedAt(t *testing.T) {
+	c := mustCodec(t, secretA)
+	id, _ := NewID()
+	v, _ := c.Encode("sid", id)
+	at, ok := IssuedAt(v)
+	if !ok || time.Since(at) > time.Minute || time.Since(at) < -time.Minute {
+		t.Errorf("got %v, %v; want about now", at, ok)
+	}
+	if _, ok := IssuedAt("garbage"); ok {
+		t.Error("garbage has a timestamp")
 	}
 }
 

@@ -1,0 +1,113 @@
+// Package redistest starts a throwaway redis-server for tests.
+//
+// Start runs `redis-server` on a free loopback port, with nothing saved to
+// disk, and stops it when the test ends. When the binary is not installed it
+// skips the test with a one-line reason, so `go test ./...` passes on a
+// machine without Redis; CI installs redis-server, so there the tests run.
+package redistest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Server is a redis-server that a test started.
+type Server struct {
+	t    testing.TB
+	port int
+	cmd  *exec.Cmd
+}
+
+// Start starts a redis-server, or skips the test when there is none.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed (apt-get install redis-server): skipping the Redis tests")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	s := &Server{t: t, port: port}
+	s.Restart()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Addr returns host:port.
+func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+
+// URL returns a redis:// URL for database 0.
+func (s *Server) URL() string { return "redis://" + s.Addr() + "/0" }
+
+// Stop kills the server, as an outage would. Stopping twice is harmless.
+func (s *Server) Stop() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill() // it may have exited already; Wait tells
+	_ = s.cmd.Wait()         // a killed process reports an error by design
+	s.cmd = nil
+}
+
+// Restart starts the server again on the same port (empty: nothing was
+// saved) and waits until it answers.
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.Stop()
+	cmd := exec.Command("redis-server",
+		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.t.TempDir())
+	logPath := filepath.Join(s.t.TempDir(), "redis.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer logFile.Close() // the child keeps its own copy of the descriptor
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		s.t.Fatalf("starting redis-server: %v", err)
+	}
+	s.cmd = cmd
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		if ping(s.Addr()) == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	out, _ := os.ReadFile(logPath)
+	s.t.Fatalf("redis-server on port %d did not answer within 10s:\n%s", s.port, out)
+}
+
+// ping sends PING in Redis's wire format and expects +PONG.
+func ping(addr string) error {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(time.Second)) // a failed deadline shows up as a read error below
+	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if line != "+PONG\r\n" {
+		return fmt.Errorf("unexpected answer %q", line)
+	}
+	return nil
+}

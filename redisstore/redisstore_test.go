@@ -1,0 +1,264 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/redistest"
+)
+
+const cookieName = "sid"
+
+var secret = []byte("redisstore-test-secret-0123456789abcdef")
+
+func newStore(t *testing.T, srv *redistest.Server, cfg Config) (*Store, *redis.Client) {
+	t.Helper()
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr(), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	t.Cleanup(func() { client.Close() })
+	cfg.Client = client
+	if cfg.Secrets == nil {
+		cfg.Secrets = [][]byte{secret}
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, client
+}
+
+// visit runs Get, change, Save for one request and returns the session, the
+// cookie set (nil if none) and the errors.
+func visit(t *testing.T, s *Store, cookie *http.Cookie, change func(*sessions.Session)) (*sessions.Session, *http.Cookie, error) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	sess, err := s.Get(req, cookieName)
+	if err != nil {
+		return sess, nil, err
+	}
+	if change != nil {
+		change(sess)
+	}
+	rec := httptest.NewRecorder()
+	if err := sess.Save(req, rec); err != nil {
+		return sess, nil, err
+	}
+	for _, c := range rec.Result().Cookies() {
+		return sess, c, nil
+	}
+	return sess, nil, nil
+}
+
+func mustVisit(t *testing.T, s *Store, cookie *http.Cookie, change func(*sessions.Session)) (*sessions.Session, *http.Cookie) {
+	t.Helper()
+	sess, c, err := visit(t, s, cookie, change)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, c
+}
+
+func setCount(n int) func(*sessions.Session) {
+	return func(s *sessions.Session) { s.Values["page_views"] = n }
+}
+
+func TestRoundTripAndTTL(t *testing.T) {
+	srv := redistest.Start(t)
+	s, client := newStore(t, srv, Config{MaxAge: 600})
+	first, cookie := mustVisit(t, s, nil, setCount(1))
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" || cookie.Secure || cookie.MaxAge != 600 {
+		t.Fatalf("cookie %+v: want HttpOnly, Lax, Path=/, no Secure, Max-Age 600", cookie)
+	}
+	ttl := client.TTL(context.Background(), "session:"+first.ID).Val()
+	if ttl <= 590*time.Second || ttl > 600*time.Second {
+		t.Errorf("TTL %v, want about 600s: Redis expires the session", ttl)
+	}
+	second, again := mustVisit(t, s, cookie, nil)
+	if second.IsNew || second.ID != first.ID || second.Values["page_views"] != 1 {
+		t.Errorf("second visit: IsNew=%v ID=%q values=%v", second.IsNew, second.ID, second.Values)
+	}
+	if again != nil {
+		t.Errorf("an unchanged cookie was re-sent: %v", again)
+	}
+	mustVisit(t, s, cookie, setCount(2))
+	third, _ := mustVisit(t, s, cookie, nil)
+	if third.Values["page_views"] != 2 {
+		t.Errorf("got %v, want 2", third.Values["page_views"])
+	}
+}
+
+func TestStrictIDs(t *testing.T) {
+	srv := redistest.Start(t)
+	s, client := newStore(t, srv, Config{})
+	ids, _ := idcookie.New([][]byte{secret}, 3600)
+	unknown, _ := idcookie.NewID()
+	forged, _ := ids.Encode(cookieName, unknown)
+
+	sess, cookie := mustVisit(t, s, &http.Cookie{Name: cookieName, Value: forged}, setCount(1))
+	if sess.ID == unknown || cookie == nil {
+		t.Fatal("the store adopted an ID it never issued")
+	}
+
+	// Expired in Redis: a fresh session under a fresh ID.
+	client.PExpire(context.Background(), "session:"+sess.ID, time.Millisecond)
+	time.Sleep(5 * time.Millisecond)
+	again, fresh := mustVisit(t, s, cookie, nil)
+	if !again.IsNew || again.ID == sess.ID || fresh == nil {
+		t.Errorf("expired session: IsNew=%v ID=%q (old %q)", again.IsNew, again.ID, sess.ID)
+	}
+
+	// Deleted between Get and Save: not brought back under its old ID.
+	_, cookie = mustVisit(t, s, nil, setCount(1))
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(cookie)
+	loaded, _ := s.New(req, cookieName)
+	oldID := loaded.ID
+	client.Del(context.Background(), "session:"+oldID)
+	if err := s.Save(req, httptest.NewRecorder(), loaded); err != nil {
+		t.Fatal(err)
+	}
+	if loaded.ID == oldID {
+		t.Error("Save revived a deleted session under its old ID")
+	}
+}
+
+func TestDeleteAndReplay(t *testing.T) {
+	srv := redistest.Start(t)
+	s, client := newStore(t, srv, Config{})
+	sess, cookie := mustVisit(t, s, nil, setCount(5))
+	_, cleared := mustVisit(t, s, cookie, func(s *sessions.Session) { s.Options.MaxAge = -1 })
+	if cleared == nil || cleared.MaxAge >= 0 {
+		t.Errorf("want a clearing cookie, got %v", cleared)
+	}
+	if n := client.Exists(context.Background(), "session:"+sess.ID).Val(); n != 0 {
+		t.Error("the session is still in Redis")
+	}
+	if replay, _ := mustVisit(t, s, cookie, nil); !replay.IsNew || replay.Values["page_views"] != nil {
+		t.Errorf("replayed cookie: IsNew=%v values=%v", replay.IsNew, replay.Values)
+	}
+}
+
+func TestRegenerate(t *testing.T) {
+	srv := redistest.Start(t)
+	s, _ := newStore(t, srv, Config{})
+	_, oldCookie := mustVisit(t, s, nil, setCount(4))
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(oldCookie)
+	sess, _ := s.Get(req, cookieName)
+	rec := httptest.NewRecorder()
+	if err := s.Regenerate(req, rec, sess); err != nil {
+		t.Fatal(err)
+	}
+	newCookie := rec.Result().Cookies()[0]
+	if got, _ := mustVisit(t, s, newCookie, nil); got.Values["page_views"] != 4 {
+		t.Errorf("new ID lost the values: %v", got.Values)
+	}
+	if got, _ := mustVisit(t, s, oldCookie, nil); !got.IsNew {
+		t.Error("the old ID still opens the session")
+	}
+}
+
+func TestOutageAndRecovery(t *testing.T) {
+	srv := redistest.Start(t)
+	s, _ := newStore(t, srv, Config{})
+	_, cookie := mustVisit(t, s, nil, setCount(1))
+
+	srv.Stop()
+	if _, _, err := visit(t, s, cookie, nil); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Get while Redis is down: got %v, want ErrUnavailable", err)
+	}
+	if _, _, err := visit(t, s, nil, setCount(1)); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Save while Redis is down: got %v, want ErrUnavailable", err)
+	}
+	if err := s.Ping(context.Background()); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Ping: got %v", err)
+	}
+
+	srv.Restart() // an empty Redis: the old session is gone, the store works
+	if sess, c, err := visit(t, s, cookie, setCount(1)); err != nil || !sess.IsNew || c == nil {
+		t.Errorf("after recovery: err=%v IsNew=%v cookie=%v", err, sess.IsNew, c)
+	}
+}
+
+func TestLockAcrossInstances(t *testing.T) {
+	srv := redistest.Start(t)
+	a, client := newStore(t, srv, Config{})
+	b, _ := newStore(t, srv, Config{})
+	var mu sync.Mutex
+	inside, maxInside := 0, 0
+	var wg sync.WaitGroup
+	for i := range 8 {
+		store := a
+		if i%2 == 1 {
+			store = b
+		}
+		wg.Go(func() {
+			for range 10 {
+				unlock, err := store.Lock(context.Background(), "one-session")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				inside++
+				maxInside = max(maxInside, inside)
+				mu.Unlock()
+				time.Sleep(100 * time.Microsecond)
+				mu.Lock()
+				inside--
+				mu.Unlock()
+				unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if maxInside != 1 {
+		t.Errorf("%d holders at once across two instances, want 1", maxInside)
+	}
+	if n := client.Exists(context.Background(), "session:lock:one-session").Val(); n != 0 {
+		t.Error("the lock key was left behind")
+	}
+}
+
+func TestLockLeaseFreesADeadHolder(t *testing.T) {
+	srv := redistest.Start(t)
+	s, _ := newStore(t, srv, Config{LockLease: 50 * time.Millisecond})
+	if _, err := s.Lock(context.Background(), "x"); err != nil { // never released
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	unlock, err := s.Lock(ctx, "x")
+	if err != nil {
+		t.Fatalf("a lock whose holder died was never freed: %v", err)
+	}
+	unlock()
+	// Other sessions never waited.
+	unlockY, err := s.Lock(ctx, "y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlockY()
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	if _, err := New(Config{Secrets: [][]byte{secret}}); err == nil {
+		t.Error("no client accepted")
+	}
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer client.Close()
+	if _, err := New(Config{Client: client, Secrets: [][]byte{[]byte("short")}}); err == nil {
+		t.Error("a short secret accepted")
+	}
+}
