@@ -77,7 +77,7 @@ func Middleware(cfg Config) echo.MiddlewareFunc {
 						"Another request of this session is still running. Try again in a moment.").SetInternal(err)
 				}
 				return echo.NewHTTPError(http.StatusServiceUnavailable,
-					"Sessions are unavailable right now. Try again in a moment.").SetInternal(err)
+					"The session store is not answering. Try again in a moment.").SetInternal(err)
 			}
 			defer unlock() // also when the handler panics
 			return next(c)

@@ -1,0 +1,91 @@
+// Command step05-stores runs the page-view counter over a session store
+// chosen at start-up: memory, cookie, filesystem or redis.
+//
+//	go run ./step05-stores -store=filesystem    # then open http://localhost:3000
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+func main() {
+	// Ctrl-C (or a SIGTERM from a process manager) cancels ctx, and run
+	// shuts the server down gracefully: requests in flight may finish.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "step05-stores:", err)
+		os.Exit(1)
+	}
+}
+
+// run reads the configuration, opens the store, builds the server, and
+// serves until ctx is cancelled.
+func run(ctx context.Context, args []string, getenv func(string) string, logOutput io.Writer) error {
+	cfg, err := loadConfig(args, getenv)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(logOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if cfg.DevSecret {
+		logger.Warn("SESSION_SECRET is not set: signing cookies with the public development secret. " +
+			"Fine for learning; set SESSION_SECRET (32+ random characters) anywhere else.")
+	}
+	b, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := b.close(); err != nil {
+			logger.Warn("closing the session store", "err", err)
+		}
+	}()
+	return serve(ctx, newServer(b, logger), cfg.Port, logger)
+}
+
+// serve listens on port, logs the URL, and serves e until ctx is cancelled.
+func serve(ctx context.Context, e *echo.Echo, port string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		return err
+	}
+	e.Listener = ln
+	// Limits a production server sets, so that a slow or huge request cannot
+	// hold a connection (or memory) for ever.
+	e.Server.ReadHeaderTimeout = 5 * time.Second
+	e.Server.ReadTimeout = 10 * time.Second
+	e.Server.WriteTimeout = 10 * time.Second
+	e.Server.IdleTimeout = 60 * time.Second
+	e.Server.MaxHeaderBytes = 128 << 10
+	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port))
+
+	errc := make(chan error, 1)
+	go func() { errc <- e.StartServer(e.Server) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

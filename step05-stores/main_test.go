@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestLoadConfig(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	t.Run("defaults", func(t *testing.T) {
+		cfg, err := loadConfig(nil, env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Store != "memory" || cfg.Port != "3000" || cfg.RedisURL != "redis://localhost:6379/0" || !cfg.DevSecret ||
+			cfg.MaxAge != 86400 || !strings.HasSuffix(cfg.Dir, "sessions") {
+			t.Errorf("got %+v", cfg)
+		}
+	})
+	t.Run("environment", func(t *testing.T) {
+		cfg, err := loadConfig(nil, env(map[string]string{
+			"SESSION_STORE": "redis", "REDIS_URL": "redis://cache:6379/2", "SESSION_DIR": "/srv/sessions",
+			"SESSION_SECRET": testSecret, "SESSION_PREVIOUS_SECRET": otherSecret,
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Store != "redis" || cfg.RedisURL != "redis://cache:6379/2" || cfg.Dir != "/srv/sessions" ||
+			string(cfg.Secret) != testSecret || string(cfg.PreviousSecret) != otherSecret || cfg.DevSecret {
+			t.Errorf("got %+v", cfg)
+		}
+	})
+	t.Run("the flag wins over SESSION_STORE", func(t *testing.T) {
+		cfg, err := loadConfig([]string{"-store=cookie"}, env(map[string]string{"SESSION_STORE": "redis"}))
+		if err != nil || cfg.Store != "cookie" {
+			t.Errorf("got %q, %v; want cookie", cfg.Store, err)
+		}
+	})
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"unknown store flag", []string{"-store=mongo"}, nil, `unknown session store "mongo": choose one of memory, cookie, filesystem, redis`},
+		{"unknown store env", nil, map[string]string{"SESSION_STORE": "Memory"}, `unknown session store "Memory"`},
+		{"unknown flag", []string{"-stroe=redis"}, nil, "flag provided but not defined: -stroe"},
+		{"short previous secret", nil, map[string]string{"SESSION_PREVIOUS_SECRET": "old"}, "SESSION_PREVIOUS_SECRET"},
+		{"bad max age", nil, map[string]string{"SESSION_MAX_AGE": "-5"}, "SESSION_MAX_AGE"},
+		{"bad port", nil, map[string]string{"PORT": "http"}, "PORT"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadConfig(tt.args, env(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer that the server's goroutines and the test can
+// share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRun starts the real program with -store=filesystem on a free port,
+// reads its URL from the log, visits it, and stops it as Ctrl-C does.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	env := map[string]string{"PORT": "0", "SESSION_DIR": dir}
+	go func() { done <- run(ctx, []string{"-store=filesystem"}, func(k string) string { return env[k] }, &logs) }()
+
+	urlRE := regexp.MustCompile(`url=(http://localhost:\d+)`)
+	var url string
+	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); {
+		if m := urlRE.FindStringSubmatch(logs.String()); m != nil {
+			url = m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if url == "" {
+		cancel()
+		t.Fatalf("no URL in the log:\n%s", logs.String())
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != firstVisit {
+		t.Errorf("got %q, want %q", body, firstVisit)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run returned %v after shutdown, want nil", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	for _, want := range []string{"SESSION_SECRET is not set", `msg="session store: filesystem" dir=` + dir, "status=200", "shutting down"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+func TestRunFailsAtOnceOnABadStore(t *testing.T) {
+	err := run(context.Background(), []string{"-store=redis"}, func(k string) string {
+		return map[string]string{"REDIS_URL": "redis://127.0.0.1:1/0"}[k]
+	}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach Redis") {
+		t.Errorf("got %v, want the Redis start-up error", err)
+	}
+}

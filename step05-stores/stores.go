@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/go-sessions-course/echo-sessions/fsstore"
+	"github.com/go-sessions-course/echo-sessions/internal/keys"
+	"github.com/go-sessions-course/echo-sessions/memstore"
+	"github.com/go-sessions-course/echo-sessions/redisstore"
+	"github.com/go-sessions-course/echo-sessions/sessionlock"
+)
+
+// backend is a session store and what the server needs around it.
+type backend struct {
+	store sessions.Store
+	// id returns the session ID a request carries, and locker hands out
+	// per-session locks, so that one session's requests take turns. Both
+	// are nil for the cookie store: its state travels with each request.
+	id     func(*http.Request) (string, bool)
+	locker sessionlock.Locker
+	close  func() error
+}
+
+// openStore opens the store that cfg.Store names. Every store's cookie is
+// HttpOnly, SameSite=Lax and Path=/, and Secure only when asked for or
+// served over TLS.
+func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, error) {
+	secrets := [][]byte{cfg.Secret} // the first signs; the others still verify
+	if cfg.PreviousSecret != nil {
+		secrets = append(secrets, cfg.PreviousSecret)
+	}
+	switch cfg.Store {
+	case "memory":
+		store, err := memstore.New(memstore.Config{
+			Secrets: secrets, MaxAge: cfg.MaxAge, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+		logger.Info("session store: memory (sessions vanish when this process stops)")
+		return &backend{
+			store:  store,
+			id:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
+			locker: sessionlock.NewLocal(),
+			close:  store.Close,
+		}, nil
+
+	case "cookie":
+		// region cookiestore
+		// An authentication key AND an encryption key, both derived from
+		// the secret: the client can neither change nor read the values.
+		pairs, err := keys.Pairs("cookie store", secrets...)
+		if err != nil {
+			return nil, err
+		}
+		store := sessions.NewCookieStore(pairs...)
+		store.MaxAge(cfg.MaxAge) // the cookie's Max-Age and the oldest value accepted
+		// gorilla's CookieStore defaults to Secure and SameSite=None: over
+		// plain http://localhost the browser would drop the cookie, and
+		// None would send it along with cross-site requests.
+		store.Options.HttpOnly = true
+		store.Options.SameSite = http.SameSiteLaxMode
+		store.Options.Secure = cfg.Secure
+		// endregion cookiestore
+		logger.Info("session store: cookie (the values travel, encrypted, in the cookie itself)")
+		return &backend{store: cookieStore{store, logger}, close: func() error { return nil }}, nil
+
+	case "filesystem":
+		store, err := fsstore.New(fsstore.Config{
+			Dir: cfg.Dir, Secrets: secrets, MaxAge: cfg.MaxAge, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+		logger.Info("session store: filesystem", "dir", cfg.Dir)
+		return &backend{
+			store:  store,
+			id:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
+			locker: sessionlock.NewLocal(),
+			close:  store.Close,
+		}, nil
+
+	case "redis":
+		// region redis
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL %q is not a Redis URL like redis://localhost:6379/0: %w", cfg.RedisURL, err)
+		}
+		// Short timeouts: when Redis is away, a visitor gets a 503 within
+		// about a second instead of a hanging page.
+		opts.DialTimeout = time.Second
+		opts.ReadTimeout = time.Second
+		opts.WriteTimeout = time.Second
+		opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
+		opts.MaxRetries = 1
+		redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
+		client := redis.NewClient(opts)
+		store, err := redisstore.New(redisstore.Config{
+			Client: client, Secrets: secrets, MaxAge: cfg.MaxAge, Secure: cfg.Secure, Logger: logger,
+		})
+		if err != nil {
+			client.Close()
+			return nil, err
+		}
+		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		if err := store.Ping(pingCtx); err != nil {
+			client.Close()
+			return nil, fmt.Errorf("cannot reach Redis at %s (REDIS_URL): %w", opts.Addr, err)
+		}
+		// endregion redis
+		logger.Info("session store: redis", "addr", opts.Addr, "db", opts.DB)
+		return &backend{
+			store:  store,
+			id:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
+			locker: store, // a lock in Redis: every instance agrees whose turn it is
+			close:  client.Close,
+		}, nil
+	}
+	return nil, fmt.Errorf("unknown session store %q", cfg.Store)
+}
+
+// cookieStore is gorilla's CookieStore with the course's contract: a cookie
+// that cannot be used (tampered, expired, from another secret) means a
+// fresh session, not an error, and a request served over TLS gets a Secure
+// cookie.
+type cookieStore struct {
+	*sessions.CookieStore
+	log *slog.Logger
+}
+
+// Get returns the cached session for this request (the registry calls New).
+func (s cookieStore) Get(r *http.Request, name string) (*sessions.Session, error) {
+	return sessions.GetRegistry(r).Get(s, name)
+}
+
+// New decodes the cookie. gorilla returns a new session along with the
+// decode error; the error only says why the cookie was not used, so it is
+// dropped here (the session is already a fresh one).
+func (s cookieStore) New(r *http.Request, name string) (*sessions.Session, error) {
+	session, err := s.CookieStore.New(r, name)
+	if err != nil {
+		s.log.Debug("cookie store: ignoring a session cookie that does not verify", "err", err)
+		session.Values = map[any]any{} // nothing from a cookie that did not verify
+		session.IsNew = true
+	}
+	return session, nil
+}
+
+// Save sends the session's values, encrypted, as the cookie.
+func (s cookieStore) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	if r.TLS != nil {
+		session.Options.Secure = true
+	}
+	return s.CookieStore.Save(r, w, session)
+}
+
+// redisLog sends go-redis's own messages (a failed dial, say) to the log at
+// debug level: the request log already shows, as errors, the 503s they
+// cause.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
