@@ -92,7 +92,9 @@ func TestRun(t *testing.T) {
 	var logs syncBuffer
 	done := make(chan error, 1)
 	env := map[string]string{"PORT": "0", "SESSION_DIR": dir}
-	go func() { done <- run(ctx, []string{"-store=filesystem"}, func(k string) string { return env[k] }, &logs) }()
+	go func() {
+		done <- run(ctx, []string{"-store=filesystem"}, func(k string) string { return env[k] }, &logs)
+	}()
 
 	urlRE := regexp.MustCompile(`url=(http://localhost:\d+)`)
 	var url string
