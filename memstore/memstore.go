@@ -183,8 +183,7 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // changing them changes nothing until Save.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	session := sessions.NewSession(s, name)
-	opts := *s.Options
-	session.Options = &opts
+	*session.Options = *s.Options // a copy: the handler may change it
 	session.IsNew = true
 
 	id, ok := s.idFromRequest(r, name)
@@ -200,7 +199,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	}
 	session.ID = id
 	session.IsNew = false
-	maps.Copy(session.Values, e.values)
+	session.Values = maps.Clone(e.values) // handlers never share a map
 	return session, nil
 }
 
@@ -214,7 +213,7 @@ func (s *Store) ID(r *http.Request, name string) (string, bool) {
 func (s *Store) idFromRequest(r *http.Request, name string) (string, bool) {
 	id, err := s.ids.FromRequest(r, name)
 	if err != nil {
-		if _, cookieErr := r.Cookie(name); cookieErr == nil {
+		if _, hasCookie := idcookie.CookieValue(r, name); hasCookie {
 			// Tampered, garbage, too long, too old or signed with another
 			// secret. The visitor gets a fresh session, not an error page.
 			s.log.Debug("memstore: ignoring a session cookie that does not verify", "cookie", name, "err", err)

@@ -143,8 +143,7 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // returned with it is new and must not be saved over the real one.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	session := sessions.NewSession(s, name)
-	opts := *s.Options
-	session.Options = &opts
+	*session.Options = *s.Options // a copy: the handler may change it
 	session.IsNew = true
 
 	id, ok := s.ID(r, name)
@@ -177,7 +176,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 func (s *Store) ID(r *http.Request, name string) (string, bool) {
 	id, err := s.ids.FromRequest(r, name)
 	if err != nil {
-		if _, cookieErr := r.Cookie(name); cookieErr == nil {
+		if _, hasCookie := idcookie.CookieValue(r, name); hasCookie {
 			s.log.Debug("redisstore: ignoring a session cookie that does not verify", "cookie", name, "err", err)
 		}
 		return "", false

@@ -18,6 +18,7 @@ package sessionlock
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"net/http"
 	"sync"
 	"time"
@@ -68,9 +69,7 @@ func Middleware(cfg Config) echo.MiddlewareFunc {
 			if !ok {
 				return next(c) // no session yet: nothing to race with
 			}
-			ctx, cancel := context.WithTimeout(c.Request().Context(), cfg.Wait)
-			unlock, err := cfg.Locker.Lock(ctx, id)
-			cancel()
+			unlock, err := lock(c.Request().Context(), cfg, id)
 			if err != nil {
 				if errors.Is(err, context.DeadlineExceeded) {
 					return echo.NewHTTPError(http.StatusServiceUnavailable,
@@ -85,65 +84,136 @@ func Middleware(cfg Config) echo.MiddlewareFunc {
 	}
 }
 
+// TryLocker is a Locker that can also take a free lock without waiting.
+// Middleware uses it first, and sets up a deadline only when it must wait.
+type TryLocker interface {
+	Locker
+	// TryLock should take the lock for id if nobody holds it, and report
+	// false at once otherwise.
+	TryLock(id string) (unlock func(), ok bool)
+}
+
+// lock takes id's lock, waiting at most cfg.Wait.
+func lock(ctx context.Context, cfg Config, id string) (func(), error) {
+	if t, ok := cfg.Locker.(TryLocker); ok {
+		if unlock, ok := t.TryLock(id); ok {
+			return unlock, nil // the common case: nobody else is in this session
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Wait)
+	defer cancel()
+	return cfg.Locker.Lock(ctx, id)
+}
+
 // Local is a Locker for the sessions of one process. Its table holds an
 // entry only while some request holds or waits for that session's lock, so
 // it never grows beyond the requests in flight. The zero value is ready to
 // use; it must not be copied after first use.
 type Local struct {
+	// The table is split in shards, each with its own mutex, so that
+	// requests of different sessions seldom touch the same mutex.
+	shards [localShards]localShard
+}
+
+const localShards = 32
+
+type localShard struct {
 	mu    sync.Mutex
 	locks map[string]*localLock
+	_     [40]byte // keep shards on separate cache lines
+}
+
+// seed hashes IDs to shards.
+var seed = maphash.MakeSeed()
+
+func (l *Local) shard(id string) *localShard {
+	return &l.shards[maphash.String(seed, id)%localShards]
 }
 
 type localLock struct {
 	turn  chan struct{} // holds one token while the lock is held
-	users int           // holders and waiters; guarded by Local.mu
+	users int           // holders and waiters; guarded by the shard's mu
+	owner *localShard
+	id    string
 }
+
+// lockPool recycles entries: a busy server takes and releases a lock on
+// every request, and need not allocate one each time.
+var lockPool = sync.Pool{New: func() any { return &localLock{turn: make(chan struct{}, 1)} }}
 
 // NewLocal returns an empty Local.
 func NewLocal() *Local { return &Local{} }
 
-// Lock implements Locker.
+// Lock implements Locker. Call the returned unlock exactly once.
 func (l *Local) Lock(ctx context.Context, id string) (func(), error) {
-	l.mu.Lock()
-	if l.locks == nil {
-		l.locks = make(map[string]*localLock)
-	}
-	lk := l.locks[id]
-	if lk == nil {
-		lk = &localLock{turn: make(chan struct{}, 1)}
-		l.locks[id] = lk
-	}
-	lk.users++
-	l.mu.Unlock()
-
+	sh := l.shard(id)
+	lk := sh.join(id)
 	select {
 	case lk.turn <- struct{}{}:
-		var once sync.Once
-		return func() {
-			once.Do(func() {
-				<-lk.turn
-				l.leave(id, lk)
-			})
-		}, nil
+		return lk.unlock, nil
 	case <-ctx.Done():
-		l.leave(id, lk)
+		sh.leave(lk)
 		return nil, ctx.Err()
 	}
 }
 
-// leave drops one user of lk and removes the entry when nobody is left.
-func (l *Local) leave(id string, lk *localLock) {
-	l.mu.Lock()
+// TryLock implements TryLocker. Call the returned unlock exactly once.
+func (l *Local) TryLock(id string) (func(), bool) {
+	sh := l.shard(id)
+	lk := sh.join(id)
+	select {
+	case lk.turn <- struct{}{}:
+		return lk.unlock, true
+	default:
+		sh.leave(lk)
+		return nil, false
+	}
+}
+
+// join finds or makes id's entry and counts the caller as one of its users.
+func (sh *localShard) join(id string) *localLock {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.locks == nil {
+		sh.locks = make(map[string]*localLock)
+	}
+	lk := sh.locks[id]
+	if lk == nil {
+		lk = lockPool.Get().(*localLock)
+		lk.owner, lk.id = sh, id
+		sh.locks[id] = lk
+	}
+	lk.users++
+	return lk
+}
+
+// unlock releases a held lock.
+func (lk *localLock) unlock() {
+	<-lk.turn
+	lk.owner.leave(lk)
+}
+
+// leave drops one user of lk and, when nobody is left, removes the entry
+// and recycles it.
+func (sh *localShard) leave(lk *localLock) {
+	sh.mu.Lock()
 	lk.users--
 	if lk.users == 0 {
-		delete(l.locks, id)
+		delete(sh.locks, lk.id)
+		lk.owner, lk.id = nil, ""
+		lockPool.Put(lk)
 	}
-	l.mu.Unlock()
+	sh.mu.Unlock()
 }
 
 // Len reports how many sessions have a lock held or awaited right now.
 func (l *Local) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.locks)
+	n := 0
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		n += len(sh.locks)
+		sh.mu.Unlock()
+	}
+	return n
 }

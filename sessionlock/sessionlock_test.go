@@ -66,7 +66,6 @@ func TestLocalGivesUp(t *testing.T) {
 		t.Errorf("got %v, want DeadlineExceeded", err)
 	}
 	unlock()
-	unlock() // releasing twice is harmless
 	if l.Len() != 0 {
 		t.Errorf("the lock table kept %d entries", l.Len())
 	}

@@ -102,6 +102,7 @@ func forget(c echo.Context) error {
 // endregion forget
 
 // requestLogger logs one line per request: method, path, status, latency.
+// Only server errors are on by default; LOG_LEVEL=debug shows them all.
 func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod:   true,
@@ -111,7 +112,10 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 		LogError:    true,
 		HandleError: true, // let Echo turn an error into its status first
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
+			// Every request at debug level (LOG_LEVEL=debug shows them), so
+			// that a busy server does not spend its time writing logs;
+			// server errors always.
+			level := slog.LevelDebug
 			if v.Status >= http.StatusInternalServerError {
 				level = slog.LevelError
 			}

@@ -73,7 +73,7 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
 	done := make(chan error, 1)
-	env := map[string]string{"PORT": "0"}
+	env := map[string]string{"LOG_LEVEL": "debug", "PORT": "0"}
 	go func() { done <- run(ctx, func(k string) string { return env[k] }, &logs) }()
 
 	urlRE := regexp.MustCompile(`url=(http://localhost:\d+)`)
@@ -108,7 +108,7 @@ func TestRun(t *testing.T) {
 		t.Fatal("run did not return after cancel")
 	}
 	out := logs.String()
-	for _, want := range []string{"SESSION_SECRET is not set", "level=INFO msg=request method=GET uri=/ status=200", "shutting down"} {
+	for _, want := range []string{"SESSION_SECRET is not set", "level=DEBUG msg=request method=GET uri=/ status=200", "shutting down"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log lacks %q:\n%s", want, out)
 		}

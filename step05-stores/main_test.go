@@ -91,7 +91,7 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
 	done := make(chan error, 1)
-	env := map[string]string{"PORT": "0", "SESSION_DIR": dir}
+	env := map[string]string{"LOG_LEVEL": "debug", "PORT": "0", "SESSION_DIR": dir}
 	go func() {
 		done <- run(ctx, []string{"-store=filesystem"}, func(k string) string { return env[k] }, &logs)
 	}()
@@ -126,7 +126,7 @@ func TestRun(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
-	for _, want := range []string{"SESSION_SECRET is not set", `msg="session store: filesystem" dir=` + dir, "status=200", "shutting down"} {
+	for _, want := range []string{"SESSION_SECRET is not set", `msg="session store: filesystem" dir=` + dir, "level=DEBUG msg=request method=GET uri=/ status=200", "shutting down"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the log lacks %q:\n%s", want, logs.String())
 		}

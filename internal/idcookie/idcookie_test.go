@@ -98,6 +98,71 @@ func TestIssuedAt(t *testing.T) {
 	}
 }
 
+// TestCachedValuesStillExpire: a value that verified once and sits in the
+// cache is refused once it is older than maxAge, as securecookie would.
+func TestCachedValuesStillExpire(t *testing.T) {
+	c, err := New([][]byte{secretA}, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := NewID()
+	v, _ := c.Encode("sid", id)
+	if got, err := c.Decode("sid", v); err != nil || got != id {
+		t.Fatalf("fresh value: %q, %v", got, err)
+	}
+	if _, err := c.Decode("other", v); !errors.Is(err, ErrNoID) {
+		t.Error("a cached value was accepted under another cookie name")
+	}
+	c.now = func() time.Time { return time.Now().Add(61 * time.Second) }
+	if _, err := c.Decode("sid", v); !errors.Is(err, ErrNoID) {
+		t.Errorf("a cached value older than maxAge: got %v, want ErrNoID", err)
+	}
+}
+
+func TestCacheIsBounded(t *testing.T) {
+	c := mustCodec(t, secretA)
+	for range cacheSize + 10 {
+		id, _ := NewID()
+		v, _ := c.Encode("sid", id)
+		if _, err := c.Decode("sid", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	c.cache.Range(func(any, any) bool { n++; return true })
+	if n > cacheSize {
+		t.Errorf("the cache holds %d values, more than %d", n, cacheSize)
+	}
+}
+
+func TestCookieValue(t *testing.T) {
+	tests := []struct {
+		header, want string
+		ok           bool
+	}{
+		{"sid=abc", "abc", true},
+		{"a=1; sid=abc; b=2", "abc", true},
+		{"a=1;sid=abc", "abc", true},
+		{`sid="abc"`, "abc", true},
+		{"sidx=abc; sid=def", "def", true},
+		{"xsid=abc", "", false},
+		{"sid=first; sid=second", "first", true},
+		{"other=1", "", false},
+		{"sid=", "", true},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Cookie", tt.header)
+		got, ok := CookieValue(req, "sid")
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%q: got %q %v, want %q %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+		if c, err := req.Cookie("sid"); (err == nil) != tt.ok || (err == nil && c.Value != got) {
+			t.Errorf("%q: net/http says %v, %v", tt.header, c, err)
+		}
+	}
+}
+
 func TestNewRejectsShortSecrets(t *testing.T) {
 	if _, err := New(nil, 60); err == nil {
 		t.Error("no secrets accepted")
@@ -132,4 +197,27 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("accepted %q as ID %q", value, got)
 		}
 	})
+}
+
+func BenchmarkDecode(b *testing.B) {
+	c := mustCodec(b, secretA)
+	id, _ := NewID()
+	v, _ := c.Encode("sid", id)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Decode("sid", v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncode(b *testing.B) {
+	c := mustCodec(b, secretA)
+	id, _ := NewID()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Encode("sid", id); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -1,0 +1,278 @@
+// Command loadtest measures what a session costs: it runs step04's counter
+// exactly as `go run ./step04-counter` does (its defaults, its logging) and a
+// bare Echo v4 app that answers the same sentence with no middleware, and
+// sends both the same load over loopback, in alternating rounds so that a
+// noisy machine treats them alike. It prints requests per second, and the
+// counter's share of the bare app's, for three kinds of traffic:
+//
+//   - one visitor: every request carries the same session cookie (they take
+//     turns on the session's lock);
+//   - many visitors: each connection is its own returning visitor;
+//   - first visits: no cookie, so every request creates a session.
+//
+// Run it from the repository root:
+//
+//	go run ./loadtest                 # 64 connections, 5 rounds of 3s each
+//	go run ./loadtest -conns 16 -rounds 3 -duration 2s
+//
+// The load generator runs on the same machine, so absolute numbers depend
+// on it; the ratio is the figure to compare.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+func main() {
+	serveBare := flag.String("serve-bare", "", "internal: serve the bare Echo app on this port")
+	conns := flag.Int("conns", 64, "concurrent keep-alive connections")
+	rounds := flag.Int("rounds", 5, "rounds per target; the median is reported")
+	duration := flag.Duration("duration", 3*time.Second, "length of one round")
+	flag.Parse()
+	if *serveBare != "" {
+		log.Fatal(bareApp().Start(":" + *serveBare))
+	}
+	if err := compare(*conns, *rounds, *duration); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+// bareApp is the baseline: Echo v4, one route, no middleware at all.
+func bareApp() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.GET("/", func(c echo.Context) error { return c.String(http.StatusOK, "You visited this page 2 times") })
+	return e
+}
+
+func compare(conns, rounds int, duration time.Duration) error {
+	dir, err := os.MkdirTemp("", "loadtest")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	counterBin := filepath.Join(dir, "step04-counter")
+	fmt.Println("building ./step04-counter ...")
+	if out, err := exec.Command("go", "build", "-o", counterBin, "./step04-counter").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./step04-counter (run this from the repository root): %v\n%s", err, out)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+
+	barePort, counterPort := freePort(), freePort()
+	bare, err := start(exec.Command(self, "-serve-bare", barePort), barePort)
+	if err != nil {
+		return err
+	}
+	defer stop(bare)
+	counterCmd := exec.Command(counterBin)
+	counterCmd.Env = append(os.Environ(), "PORT="+counterPort)
+	counter, err := start(counterCmd, counterPort)
+	if err != nil {
+		return err
+	}
+	defer stop(counter)
+
+	bareAddr, counterAddr := "127.0.0.1:"+barePort, "127.0.0.1:"+counterPort
+	oneCookie, err := firstCookie(counterAddr)
+	if err != nil {
+		return err
+	}
+	type target struct {
+		name, addr string
+		mode       mode
+	}
+	targets := []target{
+		{"bare Echo", bareAddr, mode{}},
+		{"counter, one visitor", counterAddr, mode{cookie: oneCookie}},
+		{"counter, many visitors", counterAddr, mode{perConn: true}},
+		{"counter, first visits", counterAddr, mode{}},
+	}
+	fmt.Printf("%d connections, %d rounds of %v per target, interleaved\n", conns, rounds, duration)
+	results := make([][]float64, len(targets))
+	for r := range rounds {
+		for i, t := range targets {
+			rps, err := load(t.addr, t.mode, conns, duration)
+			if err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
+			results[i] = append(results[i], rps)
+		}
+		fmt.Printf("round %d/%d done\n", r+1, rounds)
+	}
+	bareRPS := median(results[0])
+	fmt.Printf("\n%-24s %12s %8s\n", "target", "requests/s", "ratio")
+	for i, t := range targets {
+		rps := median(results[i])
+		fmt.Printf("%-24s %12.0f %8.2f\n", t.name, rps, rps/bareRPS)
+	}
+	return nil
+}
+
+// mode says which cookie each request carries.
+type mode struct {
+	cookie  string // the same cookie on every request
+	perConn bool   // each connection keeps the cookie it was given
+}
+
+// load keeps conns connections busy for d and returns requests per second.
+// Every response must be a 200.
+func load(addr string, m mode, conns int, d time.Duration) (float64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, conns)
+	start := time.Now()
+	for range conns {
+		wg.Go(func() {
+			n, err := client(ctx, addr, m)
+			done.Add(n)
+			if err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	return float64(done.Load()) / elapsed.Seconds(), nil
+}
+
+// client sends GET / over one keep-alive connection until ctx ends, and
+// returns how many responses it read.
+func client(ctx context.Context, addr string, m mode) (int64, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	cookie := m.cookie
+	var n int64
+	for ctx.Err() == nil {
+		req := "GET / HTTP/1.1\r\nHost: localhost\r\n"
+		if cookie != "" {
+			req += "Cookie: " + cookie + "\r\n"
+		}
+		if _, err := io.WriteString(conn, req+"\r\n"); err != nil {
+			return n, err
+		}
+		setCookie, err := readResponse(r)
+		if err != nil {
+			return n, err
+		}
+		if m.perConn && setCookie != "" {
+			cookie = setCookie
+		}
+		n++
+	}
+	return n, nil
+}
+
+// readResponse reads one response and returns its Set-Cookie name=value.
+func readResponse(r *bufio.Reader) (string, error) {
+	status, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	if !strings.HasPrefix(status, "HTTP/1.1 200") {
+		return "", fmt.Errorf("unexpected response %q", strings.TrimSpace(status))
+	}
+	length, setCookie := -1, ""
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return "", err
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			break
+		}
+		name, value, _ := strings.Cut(line, ": ")
+		switch strings.ToLower(name) {
+		case "content-length":
+			length, _ = strconv.Atoi(value)
+		case "set-cookie":
+			setCookie, _, _ = strings.Cut(value, ";")
+		}
+	}
+	if length < 0 {
+		return "", errors.New("response without Content-Length")
+	}
+	_, err = r.Discard(length)
+	return setCookie, err
+}
+
+// firstCookie makes one first visit and returns the session cookie.
+func firstCookie(addr string) (string, error) {
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		return c.Name + "=" + c.Value, nil
+	}
+	return "", errors.New("the counter set no cookie")
+}
+
+func start(cmd *exec.Cmd, port string) (*exec.Cmd, error) {
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
+			c.Close()
+			return cmd, nil
+		}
+	}
+	stop(cmd)
+	return nil, fmt.Errorf("%s did not start listening on port %s", cmd.Path, port)
+}
+
+func stop(cmd *exec.Cmd) {
+	_ = cmd.Process.Kill() // it may have exited already
+	_ = cmd.Wait()         // a killed process reports an error by design
+}
+
+func freePort() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

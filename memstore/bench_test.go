@@ -1,0 +1,86 @@
+package memstore
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/gorilla/sessions"
+)
+
+// BenchmarkReturningVisitor is one Get and Save of an existing session,
+// through the request-scoped registry, as a handler does it.
+func BenchmarkReturningVisitor(b *testing.B) {
+	s := newStore(b, Config{})
+	_, cookie := visit(b, s, nil, setCount(1))
+	base := httptest.NewRequest(http.MethodGet, "/", nil)
+	base.AddCookie(cookie)
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r := new(http.Request)
+		*r = *base // a fresh request, as the server makes for each one
+		sess, err := s.Get(r, cookieName)
+		if err != nil || sess.IsNew {
+			b.Fatalf("lost the session: %v", err)
+		}
+		sess.Values["count"] = i
+		if err := sess.Save(r, w); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFirstVisit creates a session and its cookie.
+func BenchmarkFirstVisit(b *testing.B) {
+	s := newStore(b, Config{})
+	base := httptest.NewRequest(http.MethodGet, "/", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := new(http.Request)
+		*r = *base
+		sess, _ := s.Get(r, cookieName)
+		sess.Values["count"] = 1
+		if err := sess.Save(r, discardWriter{http.Header{}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type discardWriter struct{ h http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.h }
+func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d discardWriter) WriteHeader(int)             {}
+
+// BenchmarkIdleSessionHeap reports the heap that one idle session (a
+// page_views count) keeps alive in the store, in bytes per session.
+func BenchmarkIdleSessionHeap(b *testing.B) {
+	const n = 50_000
+	for range b.N {
+		s := newStore(b, Config{})
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for i := range n {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			sess := sessions.NewSession(s, cookieName)
+			sess.Options = &sessions.Options{}
+			*sess.Options = *s.Options
+			sess.Values["page_views"] = i
+			if err := s.Save(r, discardWriter{http.Header{}}, sess); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/session")
+		if s.Len() != n {
+			b.Fatalf("holds %d sessions", s.Len())
+		}
+		runtime.KeepAlive(s)
+		b.Log("sessions held: " + strconv.Itoa(s.Len()))
+	}
+}
