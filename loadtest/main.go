@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,7 +73,7 @@ func compare(conns, rounds int, duration time.Duration) error {
 	}
 	defer os.RemoveAll(dir)
 	counterBin := filepath.Join(dir, "step04-counter")
-	fmt.Println("building ./step04-counter ...")
+	fmt.Fprintln(os.Stderr, "building ./step04-counter ...")
 	if out, err := exec.Command("go", "build", "-o", counterBin, "./step04-counter").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build ./step04-counter (run this from the repository root): %v\n%s", err, out)
 	}
@@ -110,7 +111,8 @@ func compare(conns, rounds int, duration time.Duration) error {
 		{"counter, many visitors", counterAddr, mode{perConn: true}},
 		{"counter, first visits", counterAddr, mode{}},
 	}
-	fmt.Printf("%d connections, %d rounds of %v per target, interleaved\n", conns, rounds, duration)
+	fmt.Printf("%s, %s/%s, %d CPUs; %d connections, %d rounds of %v per target, interleaved; medians\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), conns, rounds, duration)
 	results := make([][]float64, len(targets))
 	for r := range rounds {
 		for i, t := range targets {
@@ -120,10 +122,10 @@ func compare(conns, rounds int, duration time.Duration) error {
 			}
 			results[i] = append(results[i], rps)
 		}
-		fmt.Printf("round %d/%d done\n", r+1, rounds)
+		fmt.Fprintf(os.Stderr, "round %d/%d done\n", r+1, rounds)
 	}
 	bareRPS := median(results[0])
-	fmt.Printf("\n%-24s %12s %8s\n", "target", "requests/s", "ratio")
+	fmt.Printf("%-24s %12s %8s\n", "target", "requests/s", "ratio")
 	for i, t := range targets {
 		rps := median(results[i])
 		fmt.Printf("%-24s %12.0f %8.2f\n", t.name, rps, rps/bareRPS)

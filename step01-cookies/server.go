@@ -30,6 +30,7 @@ func newServer(secure bool, logger *slog.Logger) *echo.Echo {
 		},
 	}))
 
+	// region routes
 	e.GET("/", func(c echo.Context) error { return pageViews(c, secure) })
 	e.GET("/cookies", listCookies)
 	e.GET("/cookies/set", func(c echo.Context) error {
@@ -55,6 +56,7 @@ func newServer(secure bool, logger *slog.Logger) *echo.Echo {
 		return c.String(http.StatusOK, "Cookie cleared: name.\n")
 	})
 	// endregion clear
+	// endregion routes
 	return e
 }
 

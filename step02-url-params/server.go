@@ -36,8 +36,10 @@ func newServer(logger *slog.Logger) *echo.Echo {
 		},
 	}))
 
+	// region routes
 	e.GET("/", pageViews)
 	e.GET("/things/:name/:id", thing)
+	// endregion routes
 	return e
 }
 

@@ -38,9 +38,11 @@ func newServer(store sessions.Store, logger *slog.Logger) *echo.Echo {
 	e.Use(session.Middleware(store))
 	// endregion middleware
 
+	// region routes
 	e.GET("/", showSession)
 	e.POST("/name", rememberName)
 	e.POST("/forget", forget)
+	// endregion routes
 	return e
 }
 

@@ -46,6 +46,9 @@ func run(ctx context.Context, getenv func(string) string, logOutput io.Writer) e
 			"Fine for learning; set SESSION_SECRET (32+ random characters) anywhere else.")
 	}
 
+	// region store
+	// The in-memory store: signed random IDs in the cookie, values in this
+	// process, idle sessions expired after MaxAge and swept away.
 	store, err := memstore.New(memstore.Config{
 		Secrets: [][]byte{cfg.Secret},
 		MaxAge:  cfg.MaxAge,
@@ -55,7 +58,8 @@ func run(ctx context.Context, getenv func(string) string, logOutput io.Writer) e
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer store.Close() // stops the sweeper
+	// endregion store
 
 	return serve(ctx, newServer(store, logger), cfg.Port, logger)
 }

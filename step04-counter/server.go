@@ -40,7 +40,9 @@ func newServer(store *memstore.Store, logger *slog.Logger) *echo.Echo {
 	}))
 	// endregion lock
 
+	// region routes
 	e.GET("/", pageViews)
+	// endregion routes
 	return e
 }
 

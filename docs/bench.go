@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// The stores lesson quotes a benchmark run: `go run ./docs -bench` runs
+// step05's BenchmarkStores and saves its output as it is in
+// docs/bench/stores.txt. The lesson's table and the chart in
+// docs/images/stores-bench.svg are generated from that file, never typed.
+
+const (
+	benchFile  = "docs/bench/stores.txt"
+	benchChart = "docs/images/stores-bench.svg"
+)
+
+// runBenchmarks runs the store benchmarks from root and saves the output.
+func runBenchmarks(root string) error {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Stores", "-benchmem", "-count", "1", "./step05-stores")
+	cmd.Dir = root
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("go test -bench: %w\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "redis/returning") {
+		return fmt.Errorf("the Redis benchmarks did not run (is redis-server installed?):\n%s", out)
+	}
+	return os.WriteFile(filepath.Join(root, benchFile), out, 0o644)
+}
+
+// benchRow is one line of `go test -bench -benchmem` output.
+type benchRow struct {
+	Store, Visit      string
+	NsPerOp, BytesOp  float64
+	AllocsOp          float64
+	machineOrComments string
+}
+
+// parseBench reads BenchmarkStores lines and the machine's description.
+func parseBench(text string) ([]benchRow, string) {
+	var rows []benchRow
+	var machine []string
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		line := sc.Text()
+		for _, key := range []string{"goos:", "goarch:", "cpu:"} {
+			if strings.HasPrefix(line, key) {
+				machine = append(machine, strings.TrimSpace(strings.TrimPrefix(line, key)))
+			}
+		}
+		f := strings.Fields(line)
+		if len(f) < 8 || !strings.HasPrefix(f[0], "BenchmarkStores/") {
+			continue
+		}
+		name := strings.TrimPrefix(f[0], "BenchmarkStores/")
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			name = name[:i] // the GOMAXPROCS suffix
+		}
+		store, visit, _ := strings.Cut(name, "/")
+		r := benchRow{Store: store, Visit: visit}
+		r.NsPerOp, _ = strconv.ParseFloat(f[2], 64)
+		r.BytesOp, _ = strconv.ParseFloat(f[4], 64)
+		r.AllocsOp, _ = strconv.ParseFloat(f[6], 64)
+		rows = append(rows, r)
+	}
+	return rows, strings.Join(machine, ", ")
+}
+
+// benchTable renders the rows as an aligned text table.
+func benchTable(text string) string {
+	rows, machine := parseBench(text)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-11s %-10s %14s %10s %10s\n", "store", "visit", "time/request", "bytes", "allocs")
+	for _, r := range rows {
+		visit := r.Visit
+		if visit == "" {
+			visit = "-"
+		}
+		fmt.Fprintf(&b, "%-11s %-10s %14s %10.0f %10.0f\n", r.Store, visit, duration(r.NsPerOp), r.BytesOp, r.AllocsOp)
+	}
+	fmt.Fprintf(&b, "(%s)\n", machine)
+	return b.String()
+}
+
+func duration(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}
+
+// benchSVG draws the time per request as horizontal bars on a logarithmic
+// scale (the stores differ by a factor of several hundred).
+func benchSVG(text string) string {
+	rows, machine := parseBench(text)
+	const (
+		left, top, barH, gap = 190.0, 40.0, 22.0, 8.0
+		width                = 760.0
+		plotW                = width - left - 90
+	)
+	lo, hi := 2.0, 6.0 // log10 of 100 ns .. 1 ms
+	x := func(ns float64) float64 {
+		v := math.Log10(max(ns, 100))
+		return left + (v-lo)/(hi-lo)*plotW
+	}
+	height := top + float64(len(rows))*(barH+gap) + 50
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" font-family="system-ui, sans-serif" font-size="13">`+"\n", width, height)
+	b.WriteString("  <title>Time per request through the whole Echo stack, by session store</title>\n")
+	fmt.Fprintf(&b, `  <rect width="%.0f" height="%.0f" fill="#ffffff"/>`+"\n", width, height)
+	fmt.Fprintf(&b, `  <text x="%.0f" y="22" font-weight="700">Time per request (log scale), from docs/bench/stores.txt</text>`+"\n", left)
+	for _, tick := range []struct {
+		ns    float64
+		label string
+	}{{100, "100 ns"}, {1e3, "1 µs"}, {1e4, "10 µs"}, {1e5, "100 µs"}, {1e6, "1 ms"}} {
+		fmt.Fprintf(&b, `  <line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#d1d9e0"/>`+"\n", x(tick.ns), top-6, x(tick.ns), height-40)
+		fmt.Fprintf(&b, `  <text x="%.1f" y="%.0f" text-anchor="middle" fill="#59636e">%s</text>`+"\n", x(tick.ns), height-24, tick.label)
+	}
+	colours := map[string]string{"bare": "#8c959f", "memory": "#1a7f37", "cookie": "#0969da", "filesystem": "#9a6700", "redis": "#cf222e"}
+	for i, r := range rows {
+		y := top + float64(i)*(barH+gap)
+		label := r.Store
+		if r.Visit != "" {
+			label += ", " + r.Visit
+		}
+		fmt.Fprintf(&b, `  <text x="%.0f" y="%.1f" text-anchor="end">%s</text>`+"\n", left-8, y+barH*0.7, label)
+		fmt.Fprintf(&b, `  <rect x="%.0f" y="%.1f" width="%.1f" height="%.0f" fill="%s"/>`+"\n", left, y, x(r.NsPerOp)-left, barH, colours[r.Store])
+		fmt.Fprintf(&b, `  <text x="%.1f" y="%.1f">%s</text>`+"\n", x(r.NsPerOp)+6, y+barH*0.7, duration(r.NsPerOp))
+	}
+	fmt.Fprintf(&b, `  <text x="%.0f" y="%.0f" fill="#59636e">%s</text>`+"\n", left, height-6, machine)
+	b.WriteString("</svg>\n")
+	return b.String()
+}

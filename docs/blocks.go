@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// A lesson never holds code or output typed by hand. Each generated block
+// is a fenced block right after a marker comment that says where it comes
+// from (comments do not show, on a code host or on this site):
+//
+//	<!-- code: step04-counter/server.go#counter -->      a region of a file
+//	<!-- code: step04-counter/main.go -->                a whole file
+//	<!-- transcript: step04-counter/testdata/counter.txt -->
+//	<!-- diff: step03-sessions/server.go#routes step04-counter/server.go#routes -->
+//	<!-- bench: docs/bench/stores.txt -->                a benchmark run, as a table
+//
+// A region is the lines between `// region NAME` and `// endregion NAME`.
+// `go run ./docs -update` rewrites every block from its source; a test
+// fails while any block differs from what it would write.
+var marker = regexp.MustCompile(`^<!-- (code|transcript|diff|bench): (.+?) -->$`)
+
+// syncLesson returns md with every generated block rewritten from the files
+// under root, and the markers it found.
+func syncLesson(root string, md []byte) ([]byte, []string, error) {
+	lines := strings.Split(string(md), "\n")
+	var out []string
+	var found []string
+	for i := 0; i < len(lines); i++ {
+		out = append(out, lines[i])
+		m := marker.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		found = append(found, m[0])
+		content, lang, err := generate(root, m[1], strings.Fields(m[2]))
+		if err != nil {
+			return nil, nil, fmt.Errorf("line %d: %s: %w", i+1, m[0], err)
+		}
+		// Skip the old block, if there is one, and write the new one.
+		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "```") {
+			j := i + 2
+			for j < len(lines) && lines[j] != "```" {
+				j++
+			}
+			if j == len(lines) {
+				return nil, nil, fmt.Errorf("line %d: the block after %s is not closed", i+1, m[0])
+			}
+			i = j
+		}
+		out = append(out, "```"+lang)
+		out = append(out, strings.Split(strings.TrimRight(content, "\n"), "\n")...)
+		out = append(out, "```")
+	}
+	return []byte(strings.Join(out, "\n")), found, nil
+}
+
+// generate returns a block's content and its language.
+func generate(root, kind string, args []string) (string, string, error) {
+	switch kind {
+	case "code":
+		if len(args) != 1 {
+			return "", "", fmt.Errorf("code takes one PATH[#REGION]")
+		}
+		text, err := excerpt(root, args[0])
+		return text, "go", err
+	case "transcript":
+		if len(args) != 1 {
+			return "", "", fmt.Errorf("transcript takes one PATH")
+		}
+		b, err := os.ReadFile(filepath.Join(root, args[0]))
+		return string(b), "text", err
+	case "bench":
+		if len(args) != 1 {
+			return "", "", fmt.Errorf("bench takes one PATH")
+		}
+		b, err := os.ReadFile(filepath.Join(root, args[0]))
+		return benchTable(string(b)), "text", err
+	case "diff":
+		if len(args) != 2 {
+			return "", "", fmt.Errorf("diff takes two PATH[#REGION]s")
+		}
+		a, err := excerpt(root, args[0])
+		if err != nil {
+			return "", "", err
+		}
+		b, err := excerpt(root, args[1])
+		if err != nil {
+			return "", "", err
+		}
+		return unifiedDiff(args[0], args[1], a, b), "diff", nil
+	}
+	return "", "", fmt.Errorf("unknown block kind %q", kind)
+}
+
+// excerpt returns a file, or the region of it that ref names after '#',
+// without the region markers and with the common indentation removed.
+func excerpt(root, ref string) (string, error) {
+	path, region, _ := strings.Cut(ref, "#")
+	src, err := os.ReadFile(filepath.Join(root, path))
+	if err != nil {
+		return "", err
+	}
+	lines := strings.Split(strings.TrimRight(string(src), "\n"), "\n")
+	if region != "" {
+		start, end := -1, -1
+		for i, l := range lines {
+			switch strings.TrimSpace(l) {
+			case "// region " + region:
+				start = i + 1
+			case "// endregion " + region:
+				end = i
+			}
+		}
+		if start < 0 || end < start {
+			return "", fmt.Errorf("%s has no region %q (// region %s ... // endregion %s)", path, region, region, region)
+		}
+		lines = lines[start:end]
+	}
+	var kept []string
+	for _, l := range lines {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "// region ") || strings.HasPrefix(t, "// endregion ") {
+			continue // markers of other regions inside this one
+		}
+		kept = append(kept, l)
+	}
+	return dedent(kept), nil
+}
+
+// dedent removes the leading tabs that every non-blank line shares.
+func dedent(lines []string) string {
+	common := -1
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		n := len(l) - len(strings.TrimLeft(l, "\t"))
+		if common < 0 || n < common {
+			common = n
+		}
+	}
+	var b bytes.Buffer
+	for _, l := range lines {
+		if len(l) >= common && common > 0 {
+			l = l[common:]
+		}
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}

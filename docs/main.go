@@ -1,0 +1,135 @@
+// Command docs serves the course's lessons as a small website:
+//
+//	go run ./docs        # then open http://localhost:8080 (PORT overrides)
+//
+// and keeps them true to the code:
+//
+//	go generate ./docs   # re-record the transcripts and screenshots, rewrite the lessons' code blocks
+//
+// The lessons are the markdown files in this folder; they read just as well
+// on a code host. Every block of code or output in them is generated (see
+// blocks.go), and this package's tests fail when one is out of date.
+package main
+
+//go:generate go test ../step01-cookies ../step02-url-params ../step03-sessions ../step04-counter ../step05-stores -run Transcripts -update
+//go:generate go test ../step04-counter -run BrowserCounts42 -update
+//go:generate go run . -bench
+//go:generate go run . -update
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+func main() {
+	update := flag.Bool("update", false, "rewrite the generated blocks of every lesson and the benchmark chart, then exit")
+	bench := flag.Bool("bench", false, "run the store benchmarks and save their output in "+benchFile+", then exit")
+	flag.Parse()
+	if err := run(*update, *bench); err != nil {
+		fmt.Fprintln(os.Stderr, "docs:", err)
+		os.Exit(1)
+	}
+}
+
+func run(update, bench bool) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, rootErr := findRoot(filepath.ToSlash(wd), func(p string) bool { _, err := os.Stat(p); return err == nil })
+	if update || bench {
+		if rootErr != nil {
+			return rootErr
+		}
+		if bench {
+			return runBenchmarks(root)
+		}
+		return updateLessons(root)
+	}
+
+	port := "8080"
+	if v := os.Getenv("PORT"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("PORT must be a number from 0 to 65535, got %q", v)
+		}
+		port = v
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var s *site
+	if rootErr != nil {
+		logger.Warn("not inside the repository: the lessons work, their links to source files do not", "err", rootErr)
+		s, err = newSite(nil)
+	} else {
+		s, err = newSite(os.DirFS(root))
+	}
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	logger.Info("the course is at", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// updateLessons rewrites the generated blocks of every lesson in root/docs,
+// and the benchmark chart.
+func updateLessons(root string) error {
+	if results, err := os.ReadFile(filepath.Join(root, benchFile)); err == nil {
+		if err := os.WriteFile(filepath.Join(root, benchChart), []byte(benchSVG(string(results))), 0o644); err != nil {
+			return err
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		old, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		updated, _, err := syncLesson(root, old)
+		if err != nil {
+			return fmt.Errorf("%s: %w", filepath.Base(f), err)
+		}
+		if string(updated) != string(old) {
+			if err := os.WriteFile(f, updated, 0o644); err != nil {
+				return err
+			}
+			fmt.Println("updated", filepath.Base(f))
+		}
+	}
+	return nil
+}

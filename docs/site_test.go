@@ -1,0 +1,213 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func newTestSite(t *testing.T) *httptest.Server {
+	t.Helper()
+	s, err := newSite(os.DirFS(".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestEveryPageRenders(t *testing.T) {
+	srv := newTestSite(t)
+	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores"} {
+		status, body := get(t, srv.URL+path)
+		if status != http.StatusOK || !strings.Contains(body, "<h1") || !strings.Contains(body, `<nav class="course">`) {
+			t.Errorf("%s: got %d, want 200 with a heading and the sidebar", path, status)
+		}
+	}
+	_, body := get(t, srv.URL+"/04-counter")
+	for _, want := range []string{
+		`<p class="run">Run it: <code>go run ./step04-counter</code>`,
+		`href="/source/step04-counter/"`,
+		`href="/03-sessions">← Step 3: Sessions`,
+		`href="/05-stores">Step 5: Swapping stores →`,
+		`<span class="kd">func</span>`, // highlighted by chroma, with CSS classes
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/04-counter lacks %s", want)
+		}
+	}
+}
+
+var linkRE = regexp.MustCompile(`(?:href|src)="(/[^"#]*)`)
+
+// TestLinksResolve follows every internal link and image on every page.
+func TestLinksResolve(t *testing.T) {
+	srv := newTestSite(t)
+	seen := map[string]bool{}
+	queue := []string{"/"}
+	for len(queue) > 0 {
+		path := queue[0]
+		queue = queue[1:]
+		if seen[path] {
+			continue
+		}
+		seen[path] = true
+		status, body := get(t, srv.URL+path)
+		if status != http.StatusOK {
+			t.Errorf("%s: got %d", path, status)
+			continue
+		}
+		if strings.HasPrefix(path, "/source/") || strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/images/") {
+			continue // follow links out of the lessons, not around the source tree
+		}
+		for _, m := range linkRE.FindAllStringSubmatch(body, -1) {
+			queue = append(queue, m[1])
+		}
+	}
+	for _, want := range []string{"/images/step04-first-visit.png", "/images/step04-visit-42.png", "/images/cookie-exchange.svg", "/images/stores-bench.svg", "/source/memstore/memstore.go"} {
+		if !seen[want] {
+			t.Errorf("no lesson links to %s", want)
+		}
+	}
+}
+
+func TestUnknownPageIsAFriendly404(t *testing.T) {
+	srv := newTestSite(t)
+	for _, path := range []string{"/no-such-lesson", "/images/nope.png", "/source/nope.go", "/source/../../etc/passwd"} {
+		status, body := get(t, srv.URL+path)
+		if status != http.StatusNotFound || !strings.Contains(body, "There is no page here") || !strings.Contains(body, `href="/"`) {
+			t.Errorf("%s: got %d, want a 404 page that leads back", path, status)
+		}
+	}
+}
+
+func TestRawHTMLStaysOff(t *testing.T) {
+	srv := newTestSite(t)
+	for _, path := range []string{"/", "/03-sessions"} {
+		_, body := get(t, srv.URL+path)
+		// The lessons' marker comments are raw HTML: they must not reach
+		// the page as such.
+		if strings.Contains(body, "<!-- code:") || strings.Contains(body, "<!-- transcript:") {
+			t.Errorf("%s passes raw HTML from the markdown through", path)
+		}
+	}
+}
+
+// TestLessonSkeleton: every step page has the same sections, in order.
+func TestLessonSkeleton(t *testing.T) {
+	sections := []string{"## What this step teaches", "## What changed since the previous step", "## Run it", "## Try it", "## How the tests prove it", "## Try this yourself", "## Next"}
+	files, _ := filepath.Glob("[0-9][0-9]-*.md")
+	if len(files) != 5 {
+		t.Fatalf("found %d step lessons, want 5", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, line := range strings.Split(string(b), "\n") {
+			if slices.Contains(sections, line) {
+				got = append(got, line)
+			}
+		}
+		if !slices.Equal(got, sections) {
+			t.Errorf("%s: sections %q, want %q", f, got, sections)
+		}
+	}
+}
+
+// TestLessonsMatchTheCode: every generated block (code, diffs, transcripts,
+// benchmark tables) and the benchmark chart are what `go generate ./docs`
+// would write now.
+func TestLessonsMatchTheCode(t *testing.T) {
+	files, _ := filepath.Glob("*.md")
+	total := 0
+	for _, f := range files {
+		old, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		updated, markers, err := syncLesson("..", old)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		total += len(markers)
+		if string(updated) != string(old) {
+			t.Errorf("%s is out of date with the code it shows; run: go generate ./docs", f)
+		}
+	}
+	if total < 20 {
+		t.Errorf("only %d generated blocks in the lessons", total)
+	}
+	results, err := os.ReadFile(filepath.Join("..", benchFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chart, err := os.ReadFile(filepath.Join("..", benchChart))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(chart) != benchSVG(string(results)) {
+		t.Errorf("%s was not generated from %s; run: go run ./docs -update", benchChart, benchFile)
+	}
+}
+
+func TestExcerptsAndDiffs(t *testing.T) {
+	dir := t.TempDir()
+	src := "package x\n\nfunc a() {\n\t// region r\n\tx := 1\n\t// region inner\n\ty := 2\n\t// endregion inner\n\t// endregion r\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "a.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := excerpt(dir, "a.go#r")
+	if err != nil || got != "x := 1\ny := 2\n" {
+		t.Errorf("excerpt: got %q, %v", got, err)
+	}
+	if _, err := excerpt(dir, "a.go#missing"); err == nil {
+		t.Error("a missing region was not reported")
+	}
+	d := unifiedDiff("a", "b", "one\ntwo\nthree\n", "one\n2\nthree\nfour\n")
+	want := "--- a\n+++ b\n@@ -1,3 +1,4 @@\n one\n-two\n+2\n three\n+four\n"
+	if d != want {
+		t.Errorf("diff:\n%s\nwant:\n%s", d, want)
+	}
+	md := "text\n<!-- code: a.go#r -->\n```go\nold\n```\nmore\n"
+	out, markers, err := syncLesson(dir, []byte(md))
+	if err != nil || len(markers) != 1 || string(out) != "text\n<!-- code: a.go#r -->\n```go\nx := 1\ny := 2\n```\nmore\n" {
+		t.Errorf("syncLesson: %q %v %v", out, markers, err)
+	}
+}
+
+func TestRewriteLinks(t *testing.T) {
+	for in, want := range map[string]string{
+		"04-counter.md":            "/04-counter",
+		"index.md":                 "/",
+		"05-stores.md#a":           "/05-stores#a",
+		"images/x.png":             "/images/x.png",
+		"../memstore/memstore.go":  "/source/memstore/memstore.go",
+		"https://example.com/a.md": "https://example.com/a.md",
+		"#section":                 "#section",
+	} {
+		if got := rewrite(in); got != want {
+			t.Errorf("rewrite(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
