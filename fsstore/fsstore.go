@@ -185,6 +185,20 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	return nil
 }
 
+// Regenerate gives the session a new ID, keeping its values, and deletes
+// the old file: call it at login, so that an ID planted or copied earlier is
+// worthless afterwards. It saves the session and sends the new cookie.
+func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	if session.ID != "" {
+		err := os.Remove(filepath.Join(s.dir, filePrefix+filepath.Base(session.ID)))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("fsstore: deleting the old session: %w", err)
+		}
+	}
+	session.ID = ""
+	return s.Save(r, w, session)
+}
+
 // ID returns the session ID in the request's cookie called name, after
 // checking its signature, and false when there is no usable cookie.
 func (s *Store) ID(r *http.Request, name string) (string, bool) {

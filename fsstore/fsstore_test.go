@@ -6,28 +6,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/sessions"
+
+	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
 )
 
 const cookieName = "sid"
 
 var secret = []byte("fsstore-test-secret-0123456789abcdefgh")
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func newStore(t *testing.T, cfg Config) *Store {
 	t.Helper()
@@ -142,7 +131,7 @@ func TestDeleteClearsFileAndCookie(t *testing.T) {
 }
 
 func TestSweepRemovesOnlyExpiredFiles(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
+	clock := fakeclock.New(time.Now())
 	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Hour})
 	for range 5 {
 		visit(t, s, nil, setCount(1))
@@ -163,7 +152,7 @@ func TestSweepRemovesOnlyExpiredFiles(t *testing.T) {
 }
 
 func TestBackgroundSweep(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
+	clock := fakeclock.New(time.Now())
 	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Millisecond})
 	for range 20 {
 		visit(t, s, nil, setCount(1))
@@ -203,5 +192,30 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			s.Close()
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+func TestRegenerate(t *testing.T) {
+	s := newStore(t, Config{})
+	first, oldCookie := visit(t, s, nil, setCount(4))
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(oldCookie)
+	sess, err := s.Get(req, cookieName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	if err := s.Regenerate(req, rec, sess); err != nil {
+		t.Fatal(err)
+	}
+	if sess.ID == first.ID {
+		t.Fatal("Regenerate kept the ID")
+	}
+	newCookie := rec.Result().Cookies()[0]
+	if got, _ := visit(t, s, newCookie, nil); got.Values["page_views"] != 4 {
+		t.Errorf("the new ID lost the values: %v", got.Values)
+	}
+	if got, _ := visit(t, s, oldCookie, nil); !got.IsNew {
+		t.Error("the old ID still opens the session")
 	}
 }

@@ -15,6 +15,14 @@
 //	go run ./loadtest                 # 64 connections, 5 rounds of 3s each
 //	go run ./loadtest -conns 16 -rounds 3 -duration 2s
 //
+// With -memory it checks instead that step04's memory stays bounded: it
+// runs the counter with SESSION_MAX_AGE=2 and sends waves of first-time
+// visitors, each followed by a pause, printing the process's resident
+// memory after each wave (Linux only). Expired sessions are swept, so the
+// figure levels off instead of growing with every wave:
+//
+//	go run ./loadtest -memory -waves 8
+//
 // The load generator runs on the same machine, so absolute numbers depend
 // on it; the ratio is the figure to compare.
 package main
@@ -48,11 +56,17 @@ func main() {
 	conns := flag.Int("conns", 64, "concurrent keep-alive connections")
 	rounds := flag.Int("rounds", 5, "rounds per target; the median is reported")
 	duration := flag.Duration("duration", 3*time.Second, "length of one round")
+	memory := flag.Bool("memory", false, "measure step04's memory under waves of first-time visitors instead")
+	waves := flag.Int("waves", 8, "with -memory: how many waves")
 	flag.Parse()
 	if *serveBare != "" {
 		log.Fatal(bareApp().Start(":" + *serveBare))
 	}
-	if err := compare(*conns, *rounds, *duration); err != nil {
+	run := func() error { return compare(*conns, *rounds, *duration) }
+	if *memory {
+		run = func() error { return memoryWaves(*conns, *waves, *duration) }
+	}
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
@@ -66,16 +80,78 @@ func bareApp() *echo.Echo {
 	return e
 }
 
+// buildCounter builds step04 into dir and returns the binary's path.
+func buildCounter(dir string) (string, error) {
+	counterBin := filepath.Join(dir, "step04-counter")
+	fmt.Fprintln(os.Stderr, "building ./step04-counter ...")
+	if out, err := exec.Command("go", "build", "-o", counterBin, "./step04-counter").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./step04-counter (run this from the repository root): %v\n%s", err, out)
+	}
+	return counterBin, nil
+}
+
+// memoryWaves runs step04 with SESSION_MAX_AGE=2 and prints its resident
+// memory after each wave of first-time visitors and the pause after it.
+func memoryWaves(conns, waves int, duration time.Duration) error {
+	dir, err := os.MkdirTemp("", "loadtest")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	counterBin, err := buildCounter(dir)
+	if err != nil {
+		return err
+	}
+	port := freePort()
+	cmd := exec.Command(counterBin)
+	cmd.Env = append(os.Environ(), "PORT="+port, "SESSION_MAX_AGE=2")
+	counter, err := start(cmd, port)
+	if err != nil {
+		return err
+	}
+	defer stop(counter)
+	fmt.Printf("%s, %s/%s; step04 with SESSION_MAX_AGE=2; %d connections of first visits for %v, then a 3s pause\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, conns, duration)
+	fmt.Printf("%-6s %14s %14s\n", "wave", "new sessions", "resident MiB")
+	for w := range waves {
+		rps, err := load("127.0.0.1:"+port, mode{}, conns, duration)
+		if err != nil {
+			return err
+		}
+		time.Sleep(3 * time.Second) // the sweep runs every 2s with this MaxAge
+		rss, err := residentMiB(counter.Process.Pid)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-6d %14.0f %14.1f\n", w+1, rps*duration.Seconds(), rss)
+	}
+	return nil
+}
+
+// residentMiB reads a process's resident set size from /proc.
+func residentMiB(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("reading memory use (Linux only): %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return float64(kb) / 1024, err
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc status")
+}
+
 func compare(conns, rounds int, duration time.Duration) error {
 	dir, err := os.MkdirTemp("", "loadtest")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	counterBin := filepath.Join(dir, "step04-counter")
-	fmt.Fprintln(os.Stderr, "building ./step04-counter ...")
-	if out, err := exec.Command("go", "build", "-o", counterBin, "./step04-counter").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./step04-counter (run this from the repository root): %v\n%s", err, out)
+	counterBin, err := buildCounter(dir)
+	if err != nil {
+		return err
 	}
 	self, err := os.Executable()
 	if err != nil {

@@ -333,6 +333,15 @@ func (s *Store) Sweep() int {
 			removed++
 		}
 	}
+	// A Go map never gives back the room it grew to. After a wave of
+	// visitors has expired, move the survivors to a fresh map so that the
+	// big one can be collected.
+	// (maps.Clone would copy the big table along.)
+	if removed > 0 && removed >= len(s.sessions) {
+		fresh := make(map[string]*entry, len(s.sessions))
+		maps.Copy(fresh, s.sessions)
+		s.sessions = fresh
+	}
 	return removed
 }
 

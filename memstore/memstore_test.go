@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
+
+	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
 )
 
 const cookieName = "sid"
@@ -22,24 +25,8 @@ var (
 	secretB = []byte("test-secret-B-0123456789abcdefghijklmnop")
 )
 
-// fakeClock is a clock that only moves when the test says so.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+func newFakeClock() *fakeclock.Clock {
+	return fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 func newStore(t testing.TB, cfg Config) *Store {
@@ -461,4 +448,80 @@ func ExampleNew() {
 	c := rec.Result().Cookies()[0]
 	fmt.Println(c.Name, c.HttpOnly, c.SameSite == http.SameSiteLaxMode, c.Path, c.MaxAge)
 	// Output: sid true true / 3600
+}
+
+// saveNew stores a new session without any HTTP around it, as a first
+// visit would.
+func saveNew(t testing.TB, s *Store, views int) {
+	sess := sessions.NewSession(s, cookieName)
+	*sess.Options = *s.Options
+	sess.Values["page_views"] = views
+	if err := s.Save(httptest.NewRequest(http.MethodGet, "/", nil), discardWriter{http.Header{}}, sess); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHundredThousandVisitorsAreSwept: a wave of first-time visitors with a
+// short MaxAge leaves nothing behind once it has expired.
+func TestHundredThousandVisitorsAreSwept(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping 100,000 sessions")
+	}
+	clock := newFakeClock()
+	s := newStore(t, Config{MaxAge: 2, Now: clock.Now, SweepInterval: time.Hour})
+	for i := range 100_000 {
+		saveNew(t, s, i)
+	}
+	if got := s.Len(); got != 100_000 {
+		t.Fatalf("holds %d sessions, want 100000", got)
+	}
+	clock.Advance(3 * time.Second)
+	if removed := s.Sweep(); removed != 100_000 || s.Len() != 0 {
+		t.Errorf("the sweep removed %d and left %d", removed, s.Len())
+	}
+}
+
+// BenchmarkSweepReusesHeap: 100,000 sessions, then their expiry and sweep.
+// It reports the heap they held, and what is left after the sweep and a
+// garbage collection; the second should be near zero.
+func BenchmarkSweepReusesHeap(b *testing.B) {
+	for range b.N {
+		clock := newFakeClock()
+		s := newStore(b, Config{MaxAge: 2, Now: clock.Now, SweepInterval: time.Hour})
+		var base, full, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&base)
+		for i := range 100_000 {
+			saveNew(b, s, i)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&full)
+		clock.Advance(3 * time.Second)
+		s.Sweep()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(full.HeapAlloc-base.HeapAlloc)/(1<<20), "MiB-held")
+		b.ReportMetric(float64(int64(after.HeapAlloc)-int64(base.HeapAlloc))/(1<<20), "MiB-left")
+	}
+}
+
+// FuzzGet: whatever a client puts in the cookie, Get returns a session and
+// no error, and never one the cookie does not name.
+func FuzzGet(f *testing.F) {
+	s := newStore(f, Config{})
+	sess, good := visit(f, s, nil, setCount(1))
+	for _, seed := range []string{good.Value, "", "garbage", "%%%", good.Value + "x", strings.Repeat("A", 5000), "sid=x; sid=y"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Cookie", cookieName+"="+value)
+		got, err := s.New(req, cookieName)
+		if err != nil || got == nil {
+			t.Fatalf("New: %v, %v", got, err)
+		}
+		if !got.IsNew && got.ID != sess.ID {
+			t.Fatalf("cookie %q opened session %q", value, got.ID)
+		}
+	})
 }

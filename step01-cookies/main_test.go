@@ -120,3 +120,46 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		t.Errorf("got %v, want an error naming SESSION_SECURE", err)
 	}
 }
+
+func TestLimitServer(t *testing.T) {
+	var s http.Server
+	limitServer(&s)
+	if s.ReadHeaderTimeout == 0 || s.ReadTimeout == 0 || s.WriteTimeout == 0 || s.IdleTimeout == 0 {
+		t.Errorf("a timeout is missing: header %v, read %v, write %v, idle %v", s.ReadHeaderTimeout, s.ReadTimeout, s.WriteTimeout, s.IdleTimeout)
+	}
+	if s.MaxHeaderBytes < 64<<10 || s.MaxHeaderBytes > 1<<20 {
+		t.Errorf("MaxHeaderBytes %d: want room for a 64 KB cookie, and less than the 1 MB default", s.MaxHeaderBytes)
+	}
+}
+
+// TestHugeHeaderIsRefused: the running program answers 431 to a request
+// whose headers exceed the limit, instead of reading them all.
+func TestHugeHeaderIsRefused(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, func(k string) string { return map[string]string{"PORT": "0"}[k] }, &logs) }()
+	urlRE := regexp.MustCompile(`url=(http://localhost:\d+)`)
+	var url string
+	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := urlRE.FindStringSubmatch(logs.String()); m != nil {
+			url = m[1]
+		}
+	}
+	if url == "" {
+		t.Fatalf("no URL in the log:\n%s", logs.String())
+	}
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("X-Huge", strings.Repeat("h", 200<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("got %d, want 431", resp.StatusCode)
+	}
+	cancel()
+	<-done
+}

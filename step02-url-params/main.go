@@ -49,13 +49,7 @@ func serve(ctx context.Context, e *echo.Echo, port string, logger *slog.Logger) 
 		return err
 	}
 	e.Listener = ln
-	// Limits a production server sets, so that a slow or huge request cannot
-	// hold a connection (or memory) for ever.
-	e.Server.ReadHeaderTimeout = 5 * time.Second
-	e.Server.ReadTimeout = 10 * time.Second
-	e.Server.WriteTimeout = 10 * time.Second
-	e.Server.IdleTimeout = 60 * time.Second
-	e.Server.MaxHeaderBytes = 128 << 10
+	limitServer(e.Server)
 	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port))
 
 	errc := make(chan error, 1)
@@ -75,4 +69,14 @@ func serve(ctx context.Context, e *echo.Echo, port string, logger *slog.Logger) 
 		return err
 	}
 	return nil
+}
+
+// limitServer sets the limits a production server needs, so that a slow or
+// huge request cannot hold a connection, or memory, for ever.
+func limitServer(s *http.Server) {
+	s.ReadHeaderTimeout = 5 * time.Second // a client that trickles its headers (slowloris)
+	s.ReadTimeout = 10 * time.Second      // the whole request, body included
+	s.WriteTimeout = 10 * time.Second     // a client that will not read the answer
+	s.IdleTimeout = 60 * time.Second      // a kept-alive connection with nothing to say
+	s.MaxHeaderBytes = 128 << 10          // room for a few cookies, not for megabytes
 }

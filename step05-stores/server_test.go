@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/go-sessions-course/echo-sessions/fsstore"
+	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
 	"github.com/go-sessions-course/echo-sessions/internal/redistest"
 )
 
@@ -28,19 +29,6 @@ const (
 )
 
 var discard = slog.New(slog.DiscardHandler)
-
-// fakeClock moves only when a test says so.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // harness is one store, as the conformance suite sees it.
 type harness struct {
@@ -76,7 +64,7 @@ func forEachStore(t *testing.T, test func(t *testing.T, h *harness)) {
 
 func newHarness(t *testing.T, name string) *harness {
 	t.Helper()
-	clock := &fakeClock{t: time.Now()}
+	clock := fakeclock.New(time.Now())
 	cfg := config{Store: name, Secret: []byte(testSecret), MaxAge: 3600, Now: clock.Now}
 	h := &harness{name: name, cfg: cfg}
 	switch name {

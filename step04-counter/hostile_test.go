@@ -1,0 +1,102 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
+	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
+	"github.com/go-sessions-course/echo-sessions/memstore"
+)
+
+// TestHostileCookies: whatever comes in the session cookie gets a 200 and
+// a first visit: never a 5xx, a panic, or the count of the visitor whose
+// cookie was tampered with (who has visited 5 times).
+func TestHostileCookies(t *testing.T) {
+	clock := fakeclock.New(time.Now())
+	logger := slog.New(slog.DiscardHandler)
+	store, err := memstore.New(memstore.Config{Secrets: [][]byte{[]byte(testSecret)}, MaxAge: 600, Now: clock.Now, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	h := newServer(store, logger)
+
+	var victim *http.Cookie
+	for range 5 {
+		var cookies []*http.Cookie
+		if victim != nil {
+			cookies = append(cookies, victim)
+		}
+		if rec := get(t, h, cookies...); victim == nil {
+			victim = sidCookie(t, rec)
+		}
+	}
+	good := victim.Value
+	sign := func(secret string) string {
+		c, err := idcookie.New([][]byte{[]byte(secret)}, 600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := idcookie.NewID()
+		v, err := c.Encode(sessionName, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	cases := []struct {
+		name   string
+		header string // the whole Cookie header
+	}{
+		{"tampered", "sid=" + good[:20] + "A" + good[21:]},
+		{"garbage", "sid=garbage"},
+		{"not base64", "sid=%%%***!!!"},
+		{"5 KB", "sid=" + strings.Repeat("Z", 5<<10)},
+		{"64 KB", "sid=" + strings.Repeat("Y", 64<<10)},
+		{"signed with another secret", "sid=" + sign("another-secret-0123456789-0123456789")},
+		{"well signed, never issued", "sid=" + sign(testSecret)},
+		{"an ID, unsigned", "sid=0123456789abcdef0123456789abcdef"},
+		{"empty", "sid="},
+		{"two cookies of that name, the first garbage", "sid=garbage; sid=" + good},
+		{"the data itself", "page_views=1000"},
+	}
+	for _, tc := range cases {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Cookie", tc.header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || rec.Body.String() != firstVisit {
+			t.Errorf("%s: got %d %q, want 200 %q", tc.name, rec.Code, rec.Body, firstVisit)
+		}
+	}
+	if got := get(t, h, victim).Body.String(); got != "You visited this page 6 times" {
+		t.Errorf("the victim's count was disturbed: %q", got)
+	}
+
+	// Expired: ten minutes without a visit.
+	clock.Advance(601 * time.Second)
+	if got := get(t, h, victim).Body.String(); got != firstVisit {
+		t.Errorf("expired session: got %q, want a first visit", got)
+	}
+
+	// Replayed after the session was deleted (MaxAge < 0).
+	rec := get(t, h)
+	cookie := sidCookie(t, rec)
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(cookie)
+	sess, _ := store.Get(req, sessionName)
+	sess.Options = &sessions.Options{MaxAge: -1}
+	if err := sess.Save(req, httptest.NewRecorder()); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, h, cookie).Body.String(); got != firstVisit {
+		t.Errorf("cookie replayed after delete: got %q, want a first visit", got)
+	}
+}
