@@ -31,7 +31,9 @@ func runBenchmarks(root string) error {
 		return fmt.Errorf("go test -bench: %w\n%s", err, out)
 	}
 	if !strings.Contains(string(out), "redis/returning") {
-		return fmt.Errorf("the Redis benchmarks did not run (is redis-server installed?):\n%s", out)
+		// Keep the saved figures rather than publish a table without Redis.
+		fmt.Fprintf(os.Stderr, "docs: the Redis benchmarks did not run (is redis-server installed?); keeping %s\n", benchFile)
+		return nil
 	}
 	return os.WriteFile(filepath.Join(root, benchFile), out, 0o644)
 }
