@@ -211,7 +211,7 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveSource shows a file or folder of the repository, so that a lesson's
 // "see the whole file" links work here as they do on a code host.
 func (s *site) serveSource(w http.ResponseWriter, r *http.Request, name string) {
-	if s.source == nil || !fs.ValidPath(name) {
+	if s.source == nil || !fs.ValidPath(name) || hidden(name) {
 		s.notFound(w, r)
 		return
 	}
@@ -250,6 +250,17 @@ func (s *site) serveSource(w http.ResponseWriter, r *http.Request, name string) 
 		}
 	}
 	s.render(w, http.StatusOK, sourceTemplate, view)
+}
+
+// hidden reports whether a path has a part that starts with a dot (.git,
+// .ci): the site shows the course, not the repository's internals.
+func hidden(name string) bool {
+	for part := range strings.SplitSeq(name, "/") {
+		if strings.HasPrefix(part, ".") && part != "." {
+			return true
+		}
+	}
+	return false
 }
 
 type sourceView struct {

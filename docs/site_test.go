@@ -91,7 +91,7 @@ func TestLinksResolve(t *testing.T) {
 
 func TestUnknownPageIsAFriendly404(t *testing.T) {
 	srv := newTestSite(t)
-	for _, path := range []string{"/no-such-lesson", "/images/nope.png", "/source/nope.go", "/source/../../etc/passwd"} {
+	for _, path := range []string{"/no-such-lesson", "/images/nope.png", "/source/nope.go", "/source/../../etc/passwd", "/source/.git/config"} {
 		status, body := get(t, srv.URL+path)
 		if status != http.StatusNotFound || !strings.Contains(body, "There is no page here") || !strings.Contains(body, `href="/"`) {
 			t.Errorf("%s: got %d, want a 404 page that leads back", path, status)
