@@ -189,7 +189,7 @@ func TestConformanceTamperedCookie(t *testing.T) {
 		v.expect(srv.URL, views(2))
 		good := v.cookie(srv.URL).Value
 		for name, value := range map[string]string{
-			"tampered":  good[:len(good)/2] + "AAAA" + good[len(good)/2+4:],
+			"tampered":  tamper(good),
 			"garbage":   "garbage",
 			"oversized": strings.Repeat("x", 5<<10),
 		} {
@@ -212,10 +212,12 @@ func TestConformanceExpiry(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		if h.name == "cookie" {
 			// The cookie store keeps no state to expire: the signed
-			// timestamp in the cookie expires it. A short MaxAge, then the
-			// shortest wait securecookie's one-second clock allows.
-			h.cfg.MaxAge = 1
-			h.expire = func(*testing.T, *backend) { time.Sleep(2100 * time.Millisecond) }
+			// timestamp in the cookie expires it. A short MaxAge (two
+			// seconds, so that a slow machine does not expire the cookie
+			// between the first two visits), then a wait just past it on
+			// securecookie's one-second clock.
+			h.cfg.MaxAge = 2
+			h.expire = func(*testing.T, *backend) { time.Sleep(3100 * time.Millisecond) }
 		}
 		b := h.open(t)
 		srv := serveBackend(t, b)
