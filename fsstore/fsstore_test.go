@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
+	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
 const cookieName = "sid"
@@ -92,7 +93,7 @@ func TestUnusableCookieStartsFresh(t *testing.T) {
 	_, foreign := visit(t, other, nil, setCount(9))
 
 	for name, value := range map[string]string{
-		"tampered":                   tamper(good.Value),
+		"tampered":                   testcookie.Tamper(good.Value),
 		"garbage":                    "garbage",
 		"oversized":                  strings.Repeat("B", 64<<10),
 		"signed with another secret": foreign.Value,
@@ -218,15 +219,4 @@ func TestRegenerate(t *testing.T) {
 	if got, _ := visit(t, s, oldCookie, nil); !got.IsNew {
 		t.Error("the old ID still opens the session")
 	}
-}
-
-// tamper changes one character in the middle of a cookie value, to a
-// different one (a fixed replacement could happen to equal the original).
-func tamper(v string) string {
-	i := len(v) / 2
-	c := byte('A')
-	if v[i] == 'A' {
-		c = 'B'
-	}
-	return v[:i] + string(c) + v[i+1:]
 }

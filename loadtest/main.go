@@ -80,28 +80,31 @@ func bareApp() *echo.Echo {
 	return e
 }
 
-// buildCounter builds step04 into dir and returns the binary's path.
-func buildCounter(dir string) (string, error) {
-	counterBin := filepath.Join(dir, "step04-counter")
-	fmt.Fprintln(os.Stderr, "building ./step04-counter ...")
-	if out, err := exec.Command("go", "build", "-o", counterBin, "./step04-counter").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./step04-counter (run this from the repository root): %v\n%s", err, out)
+// buildCounter builds step04 into a temporary folder, and returns the
+// binary's path and a function that removes the folder.
+func buildCounter() (string, func(), error) {
+	dir, err := os.MkdirTemp("", "loadtest")
+	if err != nil {
+		return "", nil, err
 	}
-	return counterBin, nil
+	cleanup := func() { os.RemoveAll(dir) }
+	bin := filepath.Join(dir, "step04-counter")
+	fmt.Fprintln(os.Stderr, "building ./step04-counter ...")
+	if out, err := exec.Command("go", "build", "-o", bin, "./step04-counter").CombinedOutput(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("go build ./step04-counter (run this from the repository root): %v\n%s", err, out)
+	}
+	return bin, cleanup, nil
 }
 
 // memoryWaves runs step04 with SESSION_MAX_AGE=2 and prints its resident
 // memory after each wave of first-time visitors and the pause after it.
 func memoryWaves(conns, waves int, duration time.Duration) error {
-	dir, err := os.MkdirTemp("", "loadtest")
+	counterBin, cleanup, err := buildCounter()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	counterBin, err := buildCounter(dir)
-	if err != nil {
-		return err
-	}
+	defer cleanup()
 	port := freePort()
 	cmd := exec.Command(counterBin)
 	cmd.Env = append(os.Environ(), "PORT="+port, "SESSION_MAX_AGE=2")
@@ -144,15 +147,11 @@ func residentMiB(pid int) (float64, error) {
 }
 
 func compare(conns, rounds int, duration time.Duration) error {
-	dir, err := os.MkdirTemp("", "loadtest")
+	counterBin, cleanup, err := buildCounter()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	counterBin, err := buildCounter(dir)
-	if err != nil {
-		return err
-	}
+	defer cleanup()
 	self, err := os.Executable()
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
+	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
 const cookieName = "sid"
@@ -222,7 +223,7 @@ func TestUnusableCookieStartsFreshSession(t *testing.T) {
 		name  string
 		value string
 	}{
-		{"tampered", tamper(good.Value)},
+		{"tampered", testcookie.Tamper(good.Value)},
 		{"garbage", "hello"},
 		{"not base64", "%%%***!!!"},
 		{"oversized 5 KB", strings.Repeat("A", 5<<10)},
@@ -524,15 +525,4 @@ func FuzzGet(f *testing.F) {
 			t.Fatalf("cookie %q opened session %q", value, got.ID)
 		}
 	})
-}
-
-// tamper changes one character in the middle of a cookie value, to a
-// different one (a fixed replacement could happen to equal the original).
-func tamper(v string) string {
-	i := len(v) / 2
-	c := byte('A')
-	if v[i] == 'A' {
-		c = 'B'
-	}
-	return v[:i] + string(c) + v[i+1:]
 }

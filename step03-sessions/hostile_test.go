@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
 	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 	"github.com/go-sessions-course/echo-sessions/memstore"
 )
 
@@ -41,7 +42,7 @@ func TestHostileCookies(t *testing.T) {
 		return v
 	}
 	cases := map[string]string{
-		"tampered":                   "sid=" + tamper(good),
+		"tampered":                   "sid=" + testcookie.Tamper(good),
 		"garbage":                    "sid=not-a-session",
 		"not base64":                 "sid=%%%***!!!",
 		"5 KB":                       "sid=" + strings.Repeat("Q", 5<<10),
@@ -68,15 +69,4 @@ func TestHostileCookies(t *testing.T) {
 	if got := do(t, h, http.MethodGet, "/", nil, ada).Body.String(); !strings.HasPrefix(got, newSession) {
 		t.Errorf("expired session: got %q, want a new session", got)
 	}
-}
-
-// tamper changes one character in the middle of a cookie value, to a
-// different one (a fixed replacement could happen to equal the original).
-func tamper(v string) string {
-	i := len(v) / 2
-	c := byte('A')
-	if v[i] == 'A' {
-		c = 'B'
-	}
-	return v[:i] + string(c) + v[i+1:]
 }

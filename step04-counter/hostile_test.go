@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
 	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 	"github.com/go-sessions-course/echo-sessions/memstore"
 )
 
@@ -55,7 +56,7 @@ func TestHostileCookies(t *testing.T) {
 		name   string
 		header string // the whole Cookie header
 	}{
-		{"tampered", "sid=" + tamper(good)},
+		{"tampered", "sid=" + testcookie.Tamper(good)},
 		{"garbage", "sid=garbage"},
 		{"not base64", "sid=%%%***!!!"},
 		{"5 KB", "sid=" + strings.Repeat("Z", 5<<10)},
@@ -99,15 +100,4 @@ func TestHostileCookies(t *testing.T) {
 	if got := get(t, h, cookie).Body.String(); got != firstVisit {
 		t.Errorf("cookie replayed after delete: got %q, want a first visit", got)
 	}
-}
-
-// tamper changes one character in the middle of a cookie value, to a
-// different one (a fixed replacement could happen to equal the original).
-func tamper(v string) string {
-	i := len(v) / 2
-	c := byte('A')
-	if v[i] == 'A' {
-		c = 'B'
-	}
-	return v[:i] + string(c) + v[i+1:]
 }

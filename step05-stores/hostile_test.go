@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
 // TestHostileCookies: on every store, whatever comes in the session cookie
@@ -44,7 +46,7 @@ func TestHostileCookies(t *testing.T) {
 			name   string
 			header string // the whole Cookie header
 		}{
-			{"tampered", "sid=" + tamper(good)},
+			{"tampered", "sid=" + testcookie.Tamper(good)},
 			{"garbage", "sid=garbage"},
 			{"not base64", "sid=%%%***!!!"},
 			{"5 KB", "sid=" + strings.Repeat("A", 5<<10)},
@@ -71,15 +73,4 @@ func TestHostileCookies(t *testing.T) {
 		// The victim was not disturbed.
 		victim.expect(srv.URL, views(6))
 	})
-}
-
-// tamper changes one character in the middle of a cookie value, to a
-// different one (a fixed replacement could happen to equal the original).
-func tamper(v string) string {
-	i := len(v) / 2
-	c := byte('A')
-	if v[i] == 'A' {
-		c = 'B'
-	}
-	return v[:i] + string(c) + v[i+1:]
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/go-sessions-course/echo-sessions/fsstore"
 	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
 	"github.com/go-sessions-course/echo-sessions/internal/redistest"
+	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
 const (
@@ -189,7 +190,7 @@ func TestConformanceTamperedCookie(t *testing.T) {
 		v.expect(srv.URL, views(2))
 		good := v.cookie(srv.URL).Value
 		for name, value := range map[string]string{
-			"tampered":  tamper(good),
+			"tampered":  testcookie.Tamper(good),
 			"garbage":   "garbage",
 			"oversized": strings.Repeat("x", 5<<10),
 		} {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
 var (
@@ -57,7 +59,7 @@ func TestDecodeRejects(t *testing.T) {
 	id, _ := NewID()
 	good, _ := c.Encode("sid", id)
 	for name, value := range map[string]string{
-		"tampered":  tamper(good),
+		"tampered":  testcookie.Tamper(good),
 		"garbage":   "garbage",
 		"empty":     "",
 		"oversized": strings.Repeat("a", 64<<10),
@@ -220,15 +222,4 @@ func BenchmarkEncode(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// tamper changes one character in the middle of a cookie value, to a
-// different one (a fixed replacement could happen to equal the original).
-func tamper(v string) string {
-	i := len(v) / 2
-	c := byte('A')
-	if v[i] == 'A' {
-		c = 'B'
-	}
-	return v[:i] + string(c) + v[i+1:]
 }
