@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
 	"github.com/go-sessions-course/echo-sessions/memstore"
 )
 
@@ -76,12 +77,35 @@ func TestStoreAndReadAValue(t *testing.T) {
 		t.Fatalf("got %d %q", rec.Code, rec.Body)
 	}
 	cookie := sidCookie(t, rec)
-	if strings.Contains(cookie.Value, "Ada") || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
-		t.Errorf("Set-Cookie %q: want a signed ID only, HttpOnly, SameSite=Lax, Path=/", rec.Header().Get("Set-Cookie"))
+	if !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
+		t.Errorf("Set-Cookie %q: want HttpOnly, SameSite=Lax, Path=/", rec.Header().Get("Set-Cookie"))
 	}
 	rec = do(t, h, http.MethodGet, "/", nil, cookie)
 	if want := "Welcome back, Ada. Your cookie named a session this server holds.\n"; rec.Body.String() != want {
 		t.Errorf("got %q, want %q", rec.Body, want)
+	}
+}
+
+// TestCookieHoldsOnlyASignedID: the cookie decodes, with the server's
+// secret, to a bare session ID, and it is as long for a long name as for a
+// short one: the data is not in it.
+func TestCookieHoldsOnlyASignedID(t *testing.T) {
+	h := newTestServer(t)
+	codec, err := idcookie.New([][]byte{[]byte(testSecret)}, 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lengths []int
+	for _, name := range []string{"A", strings.Repeat("x", maxNameLength)} {
+		cookie := sidCookie(t, do(t, h, http.MethodPost, "/name", url.Values{"name": {name}}))
+		id, err := codec.Decode(sessionName, cookie.Value)
+		if err != nil || len(id) != 32 {
+			t.Errorf("cookie %q is not a signed session ID: %q, %v", cookie.Value, id, err)
+		}
+		lengths = append(lengths, len(cookie.Value))
+	}
+	if lengths[0] != lengths[1] {
+		t.Errorf("cookie lengths %v: a longer name made a longer cookie", lengths)
 	}
 }
 
