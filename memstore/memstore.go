@@ -64,7 +64,8 @@ type Config struct {
 	SweepInterval time.Duration
 
 	// Now returns the current time. Nil means time.Now. Tests inject a
-	// clock so that they can expire a session without sleeping.
+	// clock so that they can expire a session without sleeping. It also
+	// judges the age of the signed timestamp in cookies.
 	Now func() time.Time
 
 	// Logger receives a debug line for each cookie that could not be used.
@@ -82,7 +83,6 @@ type Store struct {
 
 	ids           *idcookie.Codec
 	maxAge        time.Duration
-	refreshCookie time.Duration
 	sweepInterval time.Duration
 	now           func() time.Time
 	log           *slog.Logger
@@ -98,9 +98,8 @@ type Store struct {
 // entry is one stored session. Its values map is never changed after it is
 // stored: Save puts in a fresh copy, so Get can copy it without the lock.
 type entry struct {
-	values     map[any]any
-	expires    time.Time // the session is gone after this instant
-	cookieSent time.Time // when the browser last got a cookie for it
+	values  map[any]any
+	expires time.Time // the session is gone after this instant
 }
 
 // New returns a Store and starts its sweeper. It fails when no secret is
@@ -114,7 +113,11 @@ func New(cfg Config) (*Store, error) {
 	}
 	maxAge := time.Duration(cfg.MaxAge) * time.Second
 
-	ids, err := idcookie.New(cfg.Secrets, cfg.MaxAge)
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	ids, err := idcookie.New(cfg.Secrets, cfg.MaxAge, now)
 	if err != nil {
 		return nil, fmt.Errorf("memstore: %w", err)
 	}
@@ -122,10 +125,6 @@ func New(cfg Config) (*Store, error) {
 	sweep := cfg.SweepInterval
 	if sweep <= 0 {
 		sweep = min(time.Minute, maxAge)
-	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
 	}
 	logger := cfg.Logger
 	if logger == nil {
@@ -149,11 +148,8 @@ func New(cfg Config) (*Store, error) {
 			// look like the first.
 			Secure: cfg.Secure,
 		},
-		ids:    ids,
-		maxAge: maxAge,
-		// Re-send the cookie, with a fresh Max-Age, at most this often.
-		// Between refreshes an unchanged cookie is not sent again.
-		refreshCookie: min(time.Minute, maxAge/10),
+		ids:           ids,
+		maxAge:        maxAge,
 		sweepInterval: sweep,
 		now:           now,
 		log:           logger,
@@ -272,23 +268,15 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 			return err
 		}
 		session.ID = id
-		e = &entry{}
-		s.sessions[id] = e
-		sendCookie = true
-	} else if now.Sub(e.cookieSent) >= s.refreshCookie {
 		sendCookie = true
 	}
 	// Replace the entry rather than change it: a concurrent Get may be
 	// copying the old values map outside the lock.
-	next := &entry{values: values, expires: now.Add(lifetime), cookieSent: e.cookieSent}
-	if sendCookie {
-		next.cookieSent = now
-	}
-	s.sessions[session.ID] = next
+	s.sessions[session.ID] = &entry{values: values, expires: now.Add(lifetime)}
 	s.mu.Unlock()
 
-	if !sendCookie {
-		return nil
+	if !sendCookie && !s.ids.Stale(r, session.Name(), session.ID) {
+		return nil // the browser's cookie is this session's, and fresh enough
 	}
 	encoded, err := s.ids.Encode(session.Name(), session.ID)
 	if err != nil {

@@ -70,13 +70,12 @@ type Store struct {
 	// "/", HttpOnly, SameSite Lax, Secure only when asked for.
 	Options *sessions.Options
 
-	client        redis.UniversalClient
-	ids           *idcookie.Codec
-	prefix        string
-	maxAge        time.Duration
-	refreshCookie time.Duration
-	lease         time.Duration
-	log           *slog.Logger
+	client redis.UniversalClient
+	ids    *idcookie.Codec
+	prefix string
+	maxAge time.Duration
+	lease  time.Duration
+	log    *slog.Logger
 }
 
 // New returns a Store. It does not contact Redis; call Ping at start-up to
@@ -91,7 +90,7 @@ func New(cfg Config) (*Store, error) {
 	if cfg.MaxAge == 0 {
 		cfg.MaxAge = DefaultMaxAge
 	}
-	ids, err := idcookie.New(cfg.Secrets, cfg.MaxAge)
+	ids, err := idcookie.New(cfg.Secrets, cfg.MaxAge, nil)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: %w", err)
 	}
@@ -113,13 +112,12 @@ func New(cfg Config) (*Store, error) {
 			SameSite: http.SameSiteLaxMode, // not sent on cross-site posts
 			Secure:   cfg.Secure,           // see memstore for why not always
 		},
-		client:        cfg.Client,
-		ids:           ids,
-		prefix:        cfg.KeyPrefix,
-		maxAge:        maxAge,
-		refreshCookie: min(time.Minute, maxAge/10),
-		lease:         cfg.LockLease,
-		log:           cfg.Logger,
+		client: cfg.Client,
+		ids:    ids,
+		prefix: cfg.KeyPrefix,
+		maxAge: maxAge,
+		lease:  cfg.LockLease,
+		log:    cfg.Logger,
 	}, nil
 }
 
@@ -241,12 +239,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 			session.ID = ""
 			return s.Save(r, w, session)
 		}
-		if !sendCookie {
-			sendCookie = s.cookieNeedsRefresh(r, session)
-		}
 	}
-	if !sendCookie {
-		return nil
+	if !sendCookie && !s.ids.Stale(r, session.Name(), session.ID) {
+		return nil // the browser's cookie is this session's, and fresh enough
 	}
 	encoded, err := s.ids.Encode(session.Name(), session.ID)
 	if err != nil {
@@ -254,20 +249,6 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	}
 	http.SetCookie(w, sessions.NewCookie(session.Name(), encoded, &opts))
 	return nil
-}
-
-// cookieNeedsRefresh reports whether the cookie that brought this session is
-// older than the refresh period, so that its Max-Age should be renewed.
-func (s *Store) cookieNeedsRefresh(r *http.Request, session *sessions.Session) bool {
-	c, err := r.Cookie(session.Name())
-	if err != nil {
-		return true
-	}
-	if id, err := s.ids.Decode(session.Name(), c.Value); err != nil || id != session.ID {
-		return true
-	}
-	issued, ok := idcookie.IssuedAt(c.Value)
-	return !ok || time.Since(issued) >= s.refreshCookie
 }
 
 // Regenerate gives the session a new ID, keeping its values, and deletes

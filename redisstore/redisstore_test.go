@@ -101,7 +101,7 @@ func TestRoundTripAndTTL(t *testing.T) {
 func TestStrictIDs(t *testing.T) {
 	srv := redistest.Start(t)
 	s, client := newStore(t, srv, Config{})
-	ids, _ := idcookie.New([][]byte{secret}, 3600)
+	ids, _ := idcookie.New([][]byte{secret}, 3600, nil)
 	unknown, _ := idcookie.NewID()
 	forged, _ := ids.Encode(cookieName, unknown)
 

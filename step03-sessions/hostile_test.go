@@ -30,7 +30,7 @@ func TestHostileCookies(t *testing.T) {
 	ada := sidCookie(t, do(t, h, http.MethodPost, "/name", url.Values{"name": {"Ada"}}))
 	good := ada.Value
 	sign := func(secret string) string {
-		c, err := idcookie.New([][]byte{[]byte(secret)}, 600)
+		c, err := idcookie.New([][]byte{[]byte(secret)}, 600, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

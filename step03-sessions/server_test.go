@@ -91,7 +91,7 @@ func TestStoreAndReadAValue(t *testing.T) {
 // short one: the data is not in it.
 func TestCookieHoldsOnlyASignedID(t *testing.T) {
 	h := newTestServer(t)
-	codec, err := idcookie.New([][]byte{[]byte(testSecret)}, 3600)
+	codec, err := idcookie.New([][]byte{[]byte(testSecret)}, 3600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

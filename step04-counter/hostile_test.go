@@ -41,7 +41,7 @@ func TestHostileCookies(t *testing.T) {
 	}
 	good := victim.Value
 	sign := func(secret string) string {
-		c, err := idcookie.New([][]byte{[]byte(secret)}, 600)
+		c, err := idcookie.New([][]byte{[]byte(secret)}, 600, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

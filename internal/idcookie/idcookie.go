@@ -48,9 +48,10 @@ const cacheSize = 4096
 // in a small cache; only values whose signature checked out go in, and each
 // hit checks the value's age again.
 type Codec struct {
-	codecs []securecookie.Codec
-	maxAge int64            // seconds
-	now    func() time.Time // time.Now; tests replace it
+	codecs  []securecookie.Codec
+	maxAge  int64            // seconds
+	refresh time.Duration    // see Stale
+	now     func() time.Time // the store's clock
 
 	cache  sync.Map     // cookie value -> verified; reads take no lock
 	cached atomic.Int64 // entries in cache, to keep it bounded
@@ -66,8 +67,9 @@ type verified struct {
 // New returns a Codec. The first secret signs; every secret verifies, so a
 // secret can be rotated: put the new one first and keep the old one until
 // its cookies have expired. maxAge (seconds, above 0) is the oldest a signed
-// value may be.
-func New(secrets [][]byte, maxAge int) (*Codec, error) {
+// value may be. now is the store's clock (nil means time.Now); it judges
+// the age of cookies, so a test that moves it moves their age too.
+func New(secrets [][]byte, maxAge int, now func() time.Time) (*Codec, error) {
 	if len(secrets) == 0 {
 		return nil, errors.New("at least one secret is required")
 	}
@@ -90,7 +92,18 @@ func New(secrets [][]byte, maxAge int) (*Codec, error) {
 		// lookup.
 		sc.MaxAge(maxAge)
 	}
-	return &Codec{codecs: codecs, maxAge: int64(maxAge), now: time.Now}, nil
+	if now == nil {
+		now = time.Now
+	}
+	return &Codec{
+		codecs: codecs,
+		maxAge: int64(maxAge),
+		// A browser's copy of the cookie is renewed (a fresh Max-Age) at
+		// most this often; between renewals an unchanged cookie is not
+		// sent again.
+		refresh: min(time.Minute, time.Duration(maxAge)*time.Second/10),
+		now:     now,
+	}, nil
 }
 
 // NewID returns a fresh random ID: 128 bits, hex encoded.
@@ -114,26 +127,52 @@ func (c *Codec) Encode(name, id string) (string, error) {
 // Decode returns the ID that value, a cookie called name, carries. Any
 // value that does not verify gives ErrNoID, wrapping securecookie's reason.
 func (c *Codec) Decode(name, value string) (string, error) {
+	v, err := c.verify(name, value)
+	return v.id, err
+}
+
+// verify returns what a value that verifies carries, from the cache when
+// it can.
+func (c *Codec) verify(name, value string) (verified, error) {
 	if e, ok := c.cache.Load(value); ok {
 		if v := e.(verified); v.name == name && c.now().Unix()-v.issued <= c.maxAge {
-			return v.id, nil
+			return v, nil
 		}
 	}
 	id, err := c.decode(name, value)
 	if err != nil {
-		return "", err
+		return verified{}, err
 	}
 	issued, ok := IssuedAt(value)
 	if !ok || c.now().Unix()-issued.Unix() > c.maxAge {
-		return "", fmt.Errorf("%w: expired", ErrNoID) // by this codec's clock too
+		return verified{}, fmt.Errorf("%w: expired", ErrNoID) // by this codec's clock too
 	}
 	if c.cached.Add(1) > cacheSize {
 		// Crude but bounded: start again; the busy values come back at once.
 		c.cache.Clear()
 		c.cached.Store(1)
 	}
-	c.cache.Store(value, verified{name: name, id: id, issued: issued.Unix()})
-	return id, nil
+	v := verified{name: name, id: id, issued: issued.Unix()}
+	c.cache.Store(value, v)
+	return v, nil
+}
+
+// Stale reports whether the response should carry a new cookie for the
+// session id: the request brought no valid cookie for that ID, or its
+// cookie was signed longer ago than the refresh period (a minute, or a
+// tenth of maxAge if that is shorter), so that its Max-Age is running out.
+// A store calls it in Save, so that an unchanged cookie is not re-sent on
+// every response.
+func (c *Codec) Stale(r *http.Request, name, id string) bool {
+	value, ok := CookieValue(r, name)
+	if !ok {
+		return true
+	}
+	v, err := c.verify(name, value)
+	if err != nil || v.id != id {
+		return true
+	}
+	return c.now().Sub(time.Unix(v.issued, 0)) >= c.refresh
 }
 
 // decode verifies value with securecookie.

@@ -18,7 +18,7 @@ var (
 
 func mustCodec(t testing.TB, secrets ...[]byte) *Codec {
 	t.Helper()
-	c, err := New(secrets, 3600)
+	c, err := New(secrets, 3600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestIssuedAt(t *testing.T) {
 // TestCachedValuesStillExpire: a value that verified once and sits in the
 // cache is refused once it is older than maxAge, as securecookie would.
 func TestCachedValuesStillExpire(t *testing.T) {
-	c, err := New([][]byte{secretA}, 60)
+	c, err := New([][]byte{secretA}, 60, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,11 +165,43 @@ func TestCookieValue(t *testing.T) {
 	}
 }
 
+// TestStale: a store re-sends the cookie for a new or foreign ID, and for
+// its own ID once the refresh period has passed, not before.
+func TestStale(t *testing.T) {
+	now := time.Now()
+	c, err := New([][]byte{secretA}, 3600, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := NewID()
+	other, _ := NewID()
+	v, _ := c.Encode("sid", id)
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	if !c.Stale(req, "sid", id) {
+		t.Error("no cookie: not stale")
+	}
+	req.AddCookie(&http.Cookie{Name: "sid", Value: v})
+	if c.Stale(req, "sid", id) {
+		t.Error("a fresh cookie for this ID is stale")
+	}
+	if !c.Stale(req, "sid", other) {
+		t.Error("a cookie for another ID is not stale")
+	}
+	now = now.Add(61 * time.Second) // the period: a minute (a tenth of 3600s is more)
+	if !c.Stale(req, "sid", id) {
+		t.Error("a cookie older than the refresh period is not stale")
+	}
+	short, _ := New([][]byte{secretA}, 20, func() time.Time { return now })
+	if short.refresh != 2*time.Second {
+		t.Errorf("refresh period for maxAge 20s: got %v, want 2s", short.refresh)
+	}
+}
+
 func TestNewRejectsShortSecrets(t *testing.T) {
-	if _, err := New(nil, 60); err == nil {
+	if _, err := New(nil, 60, nil); err == nil {
 		t.Error("no secrets accepted")
 	}
-	if _, err := New([][]byte{[]byte("short")}, 60); err == nil {
+	if _, err := New([][]byte{[]byte("short")}, 60, nil); err == nil {
 		t.Error("a short secret accepted")
 	}
 }
