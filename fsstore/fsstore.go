@@ -88,26 +88,18 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("fsstore: Config.Dir is required")
 	}
-	if len(cfg.Secrets) == 0 {
-		return nil, errors.New("fsstore: at least one secret is required")
-	}
-	for i, secret := range cfg.Secrets {
-		if len(secret) < 32 {
-			return nil, fmt.Errorf("fsstore: secret %d is %d bytes long; it must be at least 32", i+1, len(secret))
-		}
-	}
 	if cfg.MaxAge < 0 {
 		return nil, fmt.Errorf("fsstore: MaxAge must not be negative, got %d", cfg.MaxAge)
 	}
 	if cfg.MaxAge == 0 {
 		cfg.MaxAge = DefaultMaxAge
 	}
-	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("fsstore: creating the session directory: %w", err)
-	}
-	pairs, err := keys.Pairs("fsstore", cfg.Secrets...)
+	pairs, err := keys.Pairs("fsstore", cfg.Secrets...) // checks the secrets too
 	if err != nil {
 		return nil, fmt.Errorf("fsstore: %w", err)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("fsstore: creating the session directory: %w", err)
 	}
 
 	inner := sessions.NewFilesystemStore(cfg.Dir, pairs...)

@@ -19,12 +19,12 @@ import (
 	"time"
 
 	"github.com/gorilla/securecookie"
+
+	"github.com/go-sessions-course/echo-sessions/internal/keys"
 )
 
-// MinSecretLength is the shortest secret New accepts. A signing key shorter
-// than the HMAC-SHA256 output (32 bytes) is easier to guess than the
-// signature it protects.
-const MinSecretLength = 32
+// MinSecretLength is the shortest secret New accepts (see keys.Check).
+const MinSecretLength = keys.MinSecretLength
 
 // idBytes is the length of an ID before hex encoding: 128 bits from
 // crypto/rand, far beyond what anyone can guess.
@@ -70,14 +70,11 @@ type verified struct {
 // value may be. now is the store's clock (nil means time.Now); it judges
 // the age of cookies, so a test that moves it moves their age too.
 func New(secrets [][]byte, maxAge int, now func() time.Time) (*Codec, error) {
-	if len(secrets) == 0 {
-		return nil, errors.New("at least one secret is required")
+	if err := keys.Check(secrets); err != nil {
+		return nil, err
 	}
 	keyPairs := make([][]byte, 0, 2*len(secrets))
-	for i, secret := range secrets {
-		if len(secret) < MinSecretLength {
-			return nil, fmt.Errorf("secret %d is %d bytes long; it must be at least %d", i+1, len(secret), MinSecretLength)
-		}
+	for _, secret := range secrets {
 		// A hash key and no block key: the ID is signed, not encrypted. It
 		// is random and means nothing outside the store, so hiding it would
 		// add nothing.

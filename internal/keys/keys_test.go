@@ -5,8 +5,28 @@ import (
 	"testing"
 )
 
+var (
+	one = []byte("secret one, at least thirty-two bytes long")
+	two = []byte("secret two, at least thirty-two bytes long")
+)
+
+func TestCheck(t *testing.T) {
+	if err := Check(nil); err == nil {
+		t.Error("no secrets accepted")
+	}
+	if err := Check([][]byte{one, []byte("short")}); err == nil || err.Error() != "secret 2 is 5 bytes long; it must be at least 32" {
+		t.Errorf("a short second secret: got %v", err)
+	}
+	if err := Check([][]byte{one, two}); err != nil {
+		t.Error(err)
+	}
+	if _, err := Pairs("x", []byte("short")); err == nil {
+		t.Error("Pairs accepted a short secret")
+	}
+}
+
 func TestPairs(t *testing.T) {
-	a, err := Pairs("cookie store", []byte("secret one"), []byte("secret two"))
+	a, err := Pairs("cookie store", one, two)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,11 +41,11 @@ func TestPairs(t *testing.T) {
 	if bytes.Equal(a[0], a[1]) || bytes.Equal(a[0], a[2]) {
 		t.Error("two uses share a key")
 	}
-	b, _ := Pairs("cookie store", []byte("secret one"))
+	b, _ := Pairs("cookie store", one)
 	if !bytes.Equal(a[0], b[0]) || !bytes.Equal(a[1], b[1]) {
 		t.Error("the same secret and purpose gave different keys")
 	}
-	c, _ := Pairs("filesystem store", []byte("secret one"))
+	c, _ := Pairs("filesystem store", one)
 	if bytes.Equal(a[0], c[0]) {
 		t.Error("two purposes share a key")
 	}
