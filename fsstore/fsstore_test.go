@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
+	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
@@ -35,27 +36,10 @@ func newStore(t *testing.T, cfg Config) *Store {
 	return s
 }
 
+// visit runs one request through the store (see storetest.Visit).
 func visit(t *testing.T, s sessions.Store, cookie *http.Cookie, change func(*sessions.Session)) (*sessions.Session, *http.Cookie) {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	if cookie != nil {
-		req.AddCookie(cookie)
-	}
-	sess, err := s.Get(req, cookieName)
-	if err != nil {
-		t.Fatalf("Get: %v", err)
-	}
-	if change != nil {
-		change(sess)
-	}
-	rec := httptest.NewRecorder()
-	if err := sess.Save(req, rec); err != nil {
-		t.Fatalf("Save: %v", err)
-	}
-	for _, c := range rec.Result().Cookies() {
-		return sess, c
-	}
-	return sess, nil
+	return storetest.MustVisit(t, s, cookieName, cookie, change)
 }
 
 func setCount(n int) func(*sessions.Session) {
@@ -197,26 +181,5 @@ func TestNewRejectsBadConfig(t *testing.T) {
 }
 
 func TestRegenerate(t *testing.T) {
-	s := newStore(t, Config{})
-	first, oldCookie := visit(t, s, nil, setCount(4))
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(oldCookie)
-	sess, err := s.Get(req, cookieName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	if err := s.Regenerate(req, rec, sess); err != nil {
-		t.Fatal(err)
-	}
-	if sess.ID == first.ID {
-		t.Fatal("Regenerate kept the ID")
-	}
-	newCookie := rec.Result().Cookies()[0]
-	if got, _ := visit(t, s, newCookie, nil); got.Values["page_views"] != 4 {
-		t.Errorf("the new ID lost the values: %v", got.Values)
-	}
-	if got, _ := visit(t, s, oldCookie, nil); !got.IsNew {
-		t.Error("the old ID still opens the session")
-	}
+	storetest.CheckRegenerate(t, newStore(t, Config{}), cookieName)
 }

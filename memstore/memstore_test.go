@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
+	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
@@ -43,26 +44,10 @@ func newStore(t testing.TB, cfg Config) *Store {
 	return s
 }
 
-// visit runs one request through Get, lets change edit the session, saves it
-// and returns the session and the cookie the response set (nil if none).
+// visit runs one request through the store (see storetest.Visit).
 func visit(t testing.TB, s sessions.Store, cookie *http.Cookie, change func(*sessions.Session)) (*sessions.Session, *http.Cookie) {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	if cookie != nil {
-		req.AddCookie(cookie)
-	}
-	sess, err := s.Get(req, cookieName)
-	if err != nil {
-		t.Fatalf("Get: %v", err)
-	}
-	if change != nil {
-		change(sess)
-	}
-	rec := httptest.NewRecorder()
-	if err := sess.Save(req, rec); err != nil {
-		t.Fatalf("Save: %v", err)
-	}
-	return sess, sessionCookie(rec)
+	return storetest.MustVisit(t, s, cookieName, cookie, change)
 }
 
 func sessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
@@ -362,26 +347,7 @@ func TestSecretRotation(t *testing.T) {
 }
 
 func TestRegenerate(t *testing.T) {
-	s := newStore(t, Config{})
-	first, oldCookie := visit(t, s, nil, setCount(4))
-
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(oldCookie)
-	sess, _ := s.Get(req, cookieName)
-	rec := httptest.NewRecorder()
-	if err := s.Regenerate(req, rec, sess); err != nil {
-		t.Fatal(err)
-	}
-	newCookie := sessionCookie(rec)
-	if sess.ID == first.ID || newCookie == nil {
-		t.Fatalf("Regenerate kept ID %q (cookie %v)", sess.ID, newCookie)
-	}
-	if got, _ := visit(t, s, newCookie, nil); got.Values["count"] != 4 {
-		t.Errorf("the new ID lost the values: %v", got.Values)
-	}
-	if got, _ := visit(t, s, oldCookie, nil); !got.IsNew {
-		t.Error("the old ID still opens the session after Regenerate")
-	}
+	storetest.CheckRegenerate(t, newStore(t, Config{}), cookieName)
 }
 
 func TestGetIsCachedPerRequest(t *testing.T) {

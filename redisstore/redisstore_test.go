@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
 	"github.com/go-sessions-course/echo-sessions/internal/redistest"
+	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 )
 
 const cookieName = "sid"
@@ -35,38 +36,14 @@ func newStore(t *testing.T, srv *redistest.Server, cfg Config) (*Store, *redis.C
 	return s, client
 }
 
-// visit runs Get, change, Save for one request and returns the session, the
-// cookie set (nil if none) and the errors.
+// visit runs one request through the store (see storetest.Visit).
 func visit(t *testing.T, s *Store, cookie *http.Cookie, change func(*sessions.Session)) (*sessions.Session, *http.Cookie, error) {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	if cookie != nil {
-		req.AddCookie(cookie)
-	}
-	sess, err := s.Get(req, cookieName)
-	if err != nil {
-		return sess, nil, err
-	}
-	if change != nil {
-		change(sess)
-	}
-	rec := httptest.NewRecorder()
-	if err := sess.Save(req, rec); err != nil {
-		return sess, nil, err
-	}
-	for _, c := range rec.Result().Cookies() {
-		return sess, c, nil
-	}
-	return sess, nil, nil
+	return storetest.Visit(s, cookieName, cookie, change)
 }
 
 func mustVisit(t *testing.T, s *Store, cookie *http.Cookie, change func(*sessions.Session)) (*sessions.Session, *http.Cookie) {
 	t.Helper()
-	sess, c, err := visit(t, s, cookie, change)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sess, c
+	return storetest.MustVisit(t, s, cookieName, cookie, change)
 }
 
 func setCount(n int) func(*sessions.Session) {
@@ -150,23 +127,8 @@ func TestDeleteAndReplay(t *testing.T) {
 }
 
 func TestRegenerate(t *testing.T) {
-	srv := redistest.Start(t)
-	s, _ := newStore(t, srv, Config{})
-	_, oldCookie := mustVisit(t, s, nil, setCount(4))
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(oldCookie)
-	sess, _ := s.Get(req, cookieName)
-	rec := httptest.NewRecorder()
-	if err := s.Regenerate(req, rec, sess); err != nil {
-		t.Fatal(err)
-	}
-	newCookie := rec.Result().Cookies()[0]
-	if got, _ := mustVisit(t, s, newCookie, nil); got.Values["page_views"] != 4 {
-		t.Errorf("new ID lost the values: %v", got.Values)
-	}
-	if got, _ := mustVisit(t, s, oldCookie, nil); !got.IsNew {
-		t.Error("the old ID still opens the session")
-	}
+	s, _ := newStore(t, redistest.Start(t), Config{})
+	storetest.CheckRegenerate(t, s, cookieName)
 }
 
 func TestOutageAndRecovery(t *testing.T) {
