@@ -182,7 +182,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	*session.Options = *s.Options // a copy: the handler may change it
 	session.IsNew = true
 
-	id, ok := s.idFromRequest(r, name)
+	id, ok := s.ID(r, name)
 	if !ok {
 		return session, nil
 	}
@@ -203,10 +203,6 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // after checking its signature. It does not look the ID up, so the session
 // may have expired. It reports false when there is no usable cookie.
 func (s *Store) ID(r *http.Request, name string) (string, bool) {
-	return s.idFromRequest(r, name)
-}
-
-func (s *Store) idFromRequest(r *http.Request, name string) (string, bool) {
 	id, err := s.ids.FromRequest(r, name)
 	if err != nil {
 		if _, hasCookie := idcookie.CookieValue(r, name); hasCookie {
