@@ -131,15 +131,16 @@ func (l *Local) shard(id string) *localShard {
 }
 
 type localLock struct {
-	turn  chan struct{} // holds one token while the lock is held
-	users int           // holders and waiters; guarded by the shard's mu
-	owner *localShard
-	id    string
+	turn    chan struct{} // holds one token while the lock is held
+	users   int           // holders and waiters; guarded by the shard's mu
+	owner   *localShard
+	id      string
+	release func() // lk.unlock, made once: a method value allocates
 }
 
 // lockPool recycles entries: a busy server takes and releases a lock on
-// every request, and need not allocate one each time.
-var lockPool = sync.Pool{New: func() any { return &localLock{turn: make(chan struct{}, 1)} }}
+// every request, and need not allocate one (or its unlock func) each time.
+var lockPool = sync.Pool{New: func() any { return new(localLock) }}
 
 // NewLocal returns an empty Local.
 func NewLocal() *Local { return &Local{} }
@@ -150,7 +151,7 @@ func (l *Local) Lock(ctx context.Context, id string) (func(), error) {
 	lk := sh.join(id)
 	select {
 	case lk.turn <- struct{}{}:
-		return lk.unlock, nil
+		return lk.release, nil
 	case <-ctx.Done():
 		sh.leave(lk)
 		return nil, ctx.Err()
@@ -163,7 +164,7 @@ func (l *Local) TryLock(id string) (func(), bool) {
 	lk := sh.join(id)
 	select {
 	case lk.turn <- struct{}{}:
-		return lk.unlock, true
+		return lk.release, true
 	default:
 		sh.leave(lk)
 		return nil, false
@@ -180,6 +181,9 @@ func (sh *localShard) join(id string) *localLock {
 	lk := sh.locks[id]
 	if lk == nil {
 		lk = lockPool.Get().(*localLock)
+		if lk.turn == nil { // new from the pool
+			lk.turn, lk.release = make(chan struct{}, 1), lk.unlock
+		}
 		lk.owner, lk.id = sh, id
 		sh.locks[id] = lk
 	}
