@@ -18,6 +18,7 @@
 package memstore
 
 import (
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -88,18 +89,44 @@ type Store struct {
 	log           *slog.Logger
 
 	mu       sync.RWMutex
-	sessions map[string]*entry
+	sessions map[key]entry
 
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
 }
 
-// entry is one stored session. Its values map is never changed after it is
-// stored: Save puts in a fresh copy, so Get can copy it without the lock.
+// The sessions map is built to be small and cheap for the garbage
+// collector, which looks at every live session each time it runs:
+//
+//   - key is the session ID's 16 bytes, not its 32-character hex string,
+//     so the map holds no pointer to a separate string;
+//   - an entry's values are a list of pairs, not a map (a map with one
+//     value takes some 300 bytes), and its expiry is a number, not a
+//     time.Time (which holds a pointer).
+
+// key is a session ID as the map holds it.
+type key [16]byte
+
+// entry is one stored session. Its list of values is never changed once
+// stored (Save puts in a fresh one), so Get can copy it outside the lock.
 type entry struct {
-	values  map[any]any
-	expires time.Time // the session is gone after this instant
+	values  []pair
+	expires int64 // unix nanoseconds; the session is gone from this instant
+}
+
+// pair is one of a session's values.
+type pair struct{ key, value any }
+
+// keyOf returns the map key for a session ID, and false when id cannot be
+// an ID from idcookie.NewID.
+func keyOf(id string) (key, bool) {
+	var k key
+	if len(id) != 2*len(k) {
+		return k, false
+	}
+	_, err := hex.Decode(k[:], []byte(id))
+	return k, err == nil
 }
 
 // New returns a Store and starts its sweeper. It fails when no secret is
@@ -153,7 +180,7 @@ func New(cfg Config) (*Store, error) {
 		sweepInterval: sweep,
 		now:           now,
 		log:           logger,
-		sessions:      make(map[string]*entry),
+		sessions:      make(map[key]entry),
 		stop:          make(chan struct{}),
 		done:          make(chan struct{}),
 	}
@@ -186,16 +213,19 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	if !ok {
 		return session, nil
 	}
+	k, _ := keyOf(id) // a verified ID is always a valid key
 	s.mu.RLock()
-	e, found := s.sessions[id]
+	e, found := s.sessions[k]
 	s.mu.RUnlock()
-	if !found || !s.now().Before(e.expires) {
+	if !found || s.now().UnixNano() >= e.expires {
 		s.log.Debug("memstore: unknown or expired session ID; starting a fresh session")
 		return session, nil
 	}
 	session.ID = id
 	session.IsNew = false
-	session.Values = maps.Clone(e.values) // handlers never share a map
+	for _, p := range e.values { // a copy: handlers never share a map
+		session.Values[p.key] = p.value
+	}
 	return session, nil
 }
 
@@ -232,44 +262,52 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if r.TLS != nil {
 		opts.Secure = true // served over HTTPS: never send the ID in clear later
 	}
+	k, known := keyOf(session.ID)
 	if opts.MaxAge < 0 {
-		if session.ID != "" {
-			s.mu.Lock()
-			delete(s.sessions, session.ID)
-			s.mu.Unlock()
+		if known {
+			s.forget(k)
 		}
 		http.SetCookie(w, sessions.NewCookie(session.Name(), "", &opts))
 		return nil
 	}
 
-	now := s.now()
+	now := s.now().UnixNano()
 	lifetime := s.maxAge
 	if opts.MaxAge > 0 {
 		lifetime = time.Duration(opts.MaxAge) * time.Second
 	}
-	values := maps.Clone(session.Values)
-	if values == nil {
-		values = map[any]any{}
+	// A fresh list of values, not a changed one: a concurrent Get may be
+	// copying the old list outside the lock.
+	values := make([]pair, 0, len(session.Values))
+	for k, v := range session.Values {
+		values = append(values, pair{k, v})
 	}
+	e := entry{values: values, expires: now + int64(lifetime)}
 
-	s.mu.Lock()
-	e, found := s.sessions[session.ID]
-	if !found || session.ID == "" || !now.Before(e.expires) {
-		if found {
-			delete(s.sessions, session.ID) // expired since Get: never revive it
+	stored := false
+	if known {
+		s.mu.Lock()
+		if old, found := s.sessions[k]; found && now < old.expires {
+			s.sessions[k] = e
+			stored = true
+		} else if found {
+			delete(s.sessions, k) // expired since Get: never revive it
 		}
+		s.mu.Unlock()
+	}
+	if !stored {
+		// A new session, or an ID this store does not hold: a fresh ID.
 		id, err := idcookie.NewID()
 		if err != nil {
-			s.mu.Unlock()
 			return err
 		}
+		k, _ = keyOf(id)
+		s.mu.Lock()
+		s.sessions[k] = e
+		s.mu.Unlock()
 		session.ID = id
 		sendCookie = true
 	}
-	// Replace the entry rather than change it: a concurrent Get may be
-	// copying the old values map outside the lock.
-	s.sessions[session.ID] = &entry{values: values, expires: now.Add(lifetime)}
-	s.mu.Unlock()
 
 	if !sendCookie && !s.ids.Stale(r, session.Name(), session.ID) {
 		return nil // the browser's cookie is this session's, and fresh enough
@@ -287,13 +325,18 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 // that an ID somebody planted or copied before then is worthless afterwards.
 // It saves the session and sends the new cookie.
 func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
-	if session.ID != "" {
-		s.mu.Lock()
-		delete(s.sessions, session.ID)
-		s.mu.Unlock()
+	if k, ok := keyOf(session.ID); ok {
+		s.forget(k)
 	}
 	session.ID = ""
 	return s.Save(r, w, session)
+}
+
+// forget deletes a session.
+func (s *Store) forget(k key) {
+	s.mu.Lock()
+	delete(s.sessions, k)
+	s.mu.Unlock()
 }
 
 // Len reports how many sessions the store holds, expired ones that the sweep
@@ -307,13 +350,13 @@ func (s *Store) Len() int {
 // Sweep removes every expired session now and reports how many it removed.
 // The background sweeper calls it; tests may call it directly.
 func (s *Store) Sweep() int {
-	now := s.now()
+	now := s.now().UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	removed := 0
-	for id, e := range s.sessions {
-		if !now.Before(e.expires) {
-			delete(s.sessions, id)
+	for k, e := range s.sessions {
+		if now >= e.expires {
+			delete(s.sessions, k)
 			removed++
 		}
 	}
@@ -322,7 +365,7 @@ func (s *Store) Sweep() int {
 	// big one can be collected.
 	// (maps.Clone would copy the big table along.)
 	if removed > 0 && removed >= len(s.sessions) {
-		fresh := make(map[string]*entry, len(s.sessions))
+		fresh := make(map[key]entry, len(s.sessions))
 		maps.Copy(fresh, s.sessions)
 		s.sessions = fresh
 	}
