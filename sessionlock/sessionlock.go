@@ -20,6 +20,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -93,11 +94,23 @@ type TryLocker interface {
 	TryLock(id string) (unlock func(), ok bool)
 }
 
+// trySpins is how many more times lock tries a TryLocker before it waits.
+const trySpins = 3
+
 // lock takes id's lock, waiting at most cfg.Wait.
 func lock(ctx context.Context, cfg Config, id string) (func(), error) {
 	if t, ok := cfg.Locker.(TryLocker); ok {
 		if unlock, ok := t.TryLock(id); ok {
 			return unlock, nil // the common case: nobody else is in this session
+		}
+		// Another request of this session holds the lock, most likely for a
+		// few microseconds more. Let other goroutines run a few times and
+		// try again before paying for a deadline and a wait.
+		for range trySpins {
+			runtime.Gosched()
+			if unlock, ok := t.TryLock(id); ok {
+				return unlock, nil
+			}
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Wait)
