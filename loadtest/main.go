@@ -29,6 +29,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -58,10 +59,12 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "length of one round")
 	memory := flag.Bool("memory", false, "measure step04's memory under waves of first-time visitors instead")
 	waves := flag.Int("waves", 8, "with -memory: how many waves")
+	procs := flag.Int("procs", 1, "threads running the load generator's Go code (GOMAXPROCS); 1, like wrk -t1, leaves the servers the most CPU")
 	flag.Parse()
 	if *serveBare != "" {
 		log.Fatal(bareApp().Start(":" + *serveBare))
 	}
+	runtime.GOMAXPROCS(*procs) // the load generator only: the servers are other processes
 	run := func() error { return compare(*conns, *rounds, *duration) }
 	if *memory {
 		run = func() error { return memoryWaves(*conns, *waves, *duration) }
@@ -242,7 +245,9 @@ func load(addr string, m mode, conns int, d time.Duration) (float64, error) {
 }
 
 // client sends GET / over one keep-alive connection until ctx ends, and
-// returns how many responses it read.
+// returns how many responses it read. It allocates nothing per request
+// (unless the server sends a new cookie), so that the load generator takes
+// as little of the machine as it can from the servers it measures.
 func client(ctx context.Context, addr string, m mode) (int64, error) {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -250,14 +255,10 @@ func client(ctx context.Context, addr string, m mode) (int64, error) {
 	}
 	defer conn.Close()
 	r := bufio.NewReader(conn)
-	cookie := m.cookie
+	req := request(m.cookie)
 	var n int64
 	for ctx.Err() == nil {
-		req := "GET / HTTP/1.1\r\nHost: localhost\r\n"
-		if cookie != "" {
-			req += "Cookie: " + cookie + "\r\n"
-		}
-		if _, err := io.WriteString(conn, req+"\r\n"); err != nil {
+		if _, err := conn.Write(req); err != nil {
 			return n, err
 		}
 		setCookie, err := readResponse(r)
@@ -265,38 +266,54 @@ func client(ctx context.Context, addr string, m mode) (int64, error) {
 			return n, err
 		}
 		if m.perConn && setCookie != "" {
-			cookie = setCookie
+			req = request(setCookie)
 		}
 		n++
 	}
 	return n, nil
 }
 
+// request returns the bytes of GET / with the cookie, if any.
+func request(cookie string) []byte {
+	req := "GET / HTTP/1.1\r\nHost: localhost\r\n"
+	if cookie != "" {
+		req += "Cookie: " + cookie + "\r\n"
+	}
+	return []byte(req + "\r\n")
+}
+
 // readResponse reads one response and returns its Set-Cookie name=value.
 func readResponse(r *bufio.Reader) (string, error) {
-	status, err := r.ReadString('\n')
+	status, err := r.ReadSlice('\n')
 	if err != nil {
 		return "", err
 	}
-	if !strings.HasPrefix(status, "HTTP/1.1 200") {
-		return "", fmt.Errorf("unexpected response %q", strings.TrimSpace(status))
+	if !bytes.HasPrefix(status, []byte("HTTP/1.1 200")) {
+		return "", fmt.Errorf("unexpected response %q", bytes.TrimSpace(status))
 	}
 	length, setCookie := -1, ""
 	for {
-		line, err := r.ReadString('\n')
+		line, err := r.ReadSlice('\n')
 		if err != nil {
 			return "", err
 		}
-		line = strings.TrimRight(line, "\r\n")
-		if line == "" {
+		line = bytes.TrimRight(line, "\r\n")
+		if len(line) == 0 {
 			break
 		}
-		name, value, _ := strings.Cut(line, ": ")
-		switch strings.ToLower(name) {
-		case "content-length":
-			length, _ = strconv.Atoi(value)
-		case "set-cookie":
-			setCookie, _, _ = strings.Cut(value, ";")
+		name, value, _ := bytes.Cut(line, []byte(": "))
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			length = 0
+			for _, d := range value {
+				if d < '0' || d > '9' {
+					return "", fmt.Errorf("bad Content-Length %q", value)
+				}
+				length = length*10 + int(d-'0')
+			}
+		case bytes.EqualFold(name, []byte("Set-Cookie")):
+			c, _, _ := bytes.Cut(value, []byte(";"))
+			setCookie = string(c)
 		}
 	}
 	if length < 0 {

@@ -97,26 +97,59 @@ type Store struct {
 }
 
 // The sessions map is built to be small and cheap for the garbage
-// collector, which looks at every live session each time it runs:
+// collector, which looks at every live session each time it runs, and
+// runs more often the more the server allocates:
 //
 //   - key is the session ID's 16 bytes, not its 32-character hex string,
 //     so the map holds no pointer to a separate string;
-//   - an entry's values are a list of pairs, not a map (a map with one
-//     value takes some 300 bytes), and its expiry is a number, not a
-//     time.Time (which holds a pointer).
+//   - a session's first value is kept in its entry, and only the others in
+//     a list of their own: a session with one value (the counter's) is a
+//     single slot in the map, with nothing else to allocate or to follow.
+//     (A map of values would take some 300 bytes per session.)
+//   - its expiry is a number, not a time.Time (which holds a pointer).
 
 // key is a session ID as the map holds it.
 type key [16]byte
 
-// entry is one stored session. Its list of values is never changed once
-// stored (Save puts in a fresh one), so Get can copy it outside the lock.
+// entry is one stored session. It is never changed once stored (Save puts
+// in a fresh one), so Get can copy its values outside the lock.
 type entry struct {
-	values  []pair
 	expires int64 // unix nanoseconds; the session is gone from this instant
+	n       int   // how many values: first, then more
+	first   pair
+	more    []pair
 }
 
 // pair is one of a session's values.
 type pair struct{ key, value any }
+
+// newEntry copies a session's values into an entry.
+func newEntry(values map[any]any, expires int64) entry {
+	e := entry{expires: expires, n: len(values)}
+	if len(values) > 1 {
+		e.more = make([]pair, 0, len(values)-1)
+	}
+	first := true
+	for k, v := range values {
+		if first {
+			e.first, first = pair{k, v}, false
+		} else {
+			e.more = append(e.more, pair{k, v})
+		}
+	}
+	return e
+}
+
+// copyTo puts the entry's values into m.
+func (e *entry) copyTo(m map[any]any) {
+	if e.n == 0 {
+		return
+	}
+	m[e.first.key] = e.first.value
+	for _, p := range e.more {
+		m[p.key] = p.value
+	}
+}
 
 // keyOf returns the map key for a session ID, and false when id cannot be
 // an ID from idcookie.NewID.
@@ -223,9 +256,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	}
 	session.ID = id
 	session.IsNew = false
-	for _, p := range e.values { // a copy: handlers never share a map
-		session.Values[p.key] = p.value
-	}
+	e.copyTo(session.Values) // a copy: handlers never share a map
 	return session, nil
 }
 
@@ -276,13 +307,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if opts.MaxAge > 0 {
 		lifetime = time.Duration(opts.MaxAge) * time.Second
 	}
-	// A fresh list of values, not a changed one: a concurrent Get may be
-	// copying the old list outside the lock.
-	values := make([]pair, 0, len(session.Values))
-	for k, v := range session.Values {
-		values = append(values, pair{k, v})
-	}
-	e := entry{values: values, expires: now + int64(lifetime)}
+	// A fresh entry, not a changed one: a concurrent Get may be copying
+	// the old one's values outside the lock.
+	e := newEntry(session.Values, now+int64(lifetime))
 
 	stored := false
 	if known {

@@ -4,8 +4,10 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -148,6 +150,27 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if again != nil {
 		t.Errorf("an unchanged session re-sent its cookie: %v", again)
+	}
+}
+
+// TestAnyNumberOfValues: a session keeps none, one or many values of any
+// type (an entry holds the first one itself and the others in a list).
+func TestAnyNumberOfValues(t *testing.T) {
+	type point struct{ X, Y int }
+	cases := map[string]map[any]any{
+		"none": {},
+		"one":  {"page_views": 1000},
+		"many": {"user": "ada", 7: true, "tags": []string{"a", "b"}, point{1, 2}: 3.5, nil: "a nil key"},
+	}
+	for name, values := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := newStore(t, Config{})
+			_, cookie := visit(t, s, nil, func(sess *sessions.Session) { maps.Copy(sess.Values, values) })
+			got, _ := visit(t, s, cookie, nil)
+			if got.IsNew || !reflect.DeepEqual(got.Values, values) {
+				t.Errorf("got %v (IsNew=%v), want %v", got.Values, got.IsNew, values)
+			}
+		})
 	}
 }
 
