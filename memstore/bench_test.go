@@ -10,8 +10,8 @@ import (
 	"github.com/gorilla/sessions"
 )
 
-// BenchmarkReturningVisitor is one Get and Save of an existing session,
-// through the request-scoped registry, as a handler does it.
+// BenchmarkReturningVisitor is one Get and Save of an existing session, as
+// a handler does it.
 func BenchmarkReturningVisitor(b *testing.B) {
 	s := newStore(b, Config{})
 	_, cookie := visit(b, s, nil, setCount(1))

@@ -373,13 +373,25 @@ func TestRegenerate(t *testing.T) {
 	storetest.CheckRegenerate(t, newStore(t, Config{}), cookieName)
 }
 
+// TestGetIsCachedPerRequest: within one request, Get returns the same
+// session for a name, and a different one for another name or store.
 func TestGetIsCachedPerRequest(t *testing.T) {
-	s := newStore(t, Config{})
+	s, other := newStore(t, Config{}), newStore(t, Config{})
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	a, _ := s.Get(req, cookieName)
-	b, _ := s.Get(req, cookieName)
-	if a != b {
+	prefs, _ := s.Get(req, "prefs")
+	elsewhere, _ := other.Get(req, cookieName)
+	if again, _ := s.Get(req, cookieName); again != a {
 		t.Error("two Gets in one request returned different sessions")
+	}
+	if again, _ := s.Get(req, "prefs"); again != prefs || prefs == a || prefs.Name() != "prefs" {
+		t.Error("a second name in one request did not get a session of its own")
+	}
+	if elsewhere == a {
+		t.Error("two stores shared a session")
+	}
+	if fresh, _ := s.Get(httptest.NewRequest(http.MethodGet, "/", nil), cookieName); fresh == a {
+		t.Error("another request got this request's session")
 	}
 }
 
