@@ -54,6 +54,7 @@ import (
 
 func main() {
 	serveBare := flag.String("serve-bare", "", "internal: serve the bare Echo app on this port")
+	bareLimits := flag.Bool("bare-limits", false, "internal: with -serve-bare, set the steps' server limits")
 	conns := flag.Int("conns", 64, "concurrent keep-alive connections")
 	rounds := flag.Int("rounds", 5, "rounds per target; the median is reported")
 	duration := flag.Duration("duration", 3*time.Second, "length of one round")
@@ -62,7 +63,11 @@ func main() {
 	procs := flag.Int("procs", 1, "threads running the load generator's Go code (GOMAXPROCS); 1, like wrk -t1, leaves the servers the most CPU")
 	flag.Parse()
 	if *serveBare != "" {
-		log.Fatal(bareApp().Start(":" + *serveBare))
+		e := bareApp()
+		if *bareLimits {
+			limitServer(e.Server)
+		}
+		log.Fatal(e.Start(":" + *serveBare))
 	}
 	runtime.GOMAXPROCS(*procs) // the load generator only: the servers are other processes
 	run := func() error { return compare(*conns, *rounds, *duration) }
@@ -81,6 +86,20 @@ func bareApp() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.GET("/", func(c echo.Context) error { return c.String(http.StatusOK, "You visited this page 2 times") })
 	return e
+}
+
+// limitServer sets the same limits as every step's limitServer (timeouts
+// and a header size limit). They are not middleware and have nothing to do
+// with sessions, but net/http then sets a real deadline on the connection
+// several times per request, which costs a little CPU. The baseline carries
+// them too, so that the ratio measures the session alone; the loadtest also
+// reports the bare app without them.
+func limitServer(s *http.Server) {
+	s.ReadHeaderTimeout = 5 * time.Second
+	s.ReadTimeout = 10 * time.Second
+	s.WriteTimeout = 10 * time.Second
+	s.IdleTimeout = 60 * time.Second
+	s.MaxHeaderBytes = 128 << 10
 }
 
 // buildCounter builds step04 into a temporary folder, and returns the
@@ -160,12 +179,17 @@ func compare(conns, rounds int, duration time.Duration) error {
 		return err
 	}
 
-	barePort, counterPort := freePort(), freePort()
-	bare, err := start(exec.Command(self, "-serve-bare", barePort), barePort)
+	barePort, defaultsPort, counterPort := freePort(), freePort(), freePort()
+	bare, err := start(exec.Command(self, "-serve-bare", barePort, "-bare-limits"), barePort)
 	if err != nil {
 		return err
 	}
 	defer stop(bare)
+	defaults, err := start(exec.Command(self, "-serve-bare", defaultsPort), defaultsPort)
+	if err != nil {
+		return err
+	}
+	defer stop(defaults)
 	counterCmd := exec.Command(counterBin)
 	counterCmd.Env = append(os.Environ(), "PORT="+counterPort)
 	counter, err := start(counterCmd, counterPort)
@@ -188,8 +212,9 @@ func compare(conns, rounds int, duration time.Duration) error {
 		{"counter, one visitor", counterAddr, mode{cookie: oneCookie}},
 		{"counter, many visitors", counterAddr, mode{perConn: true}},
 		{"counter, first visits", counterAddr, mode{}},
+		{"bare Echo, no limits", "127.0.0.1:" + defaultsPort, mode{}},
 	}
-	fmt.Printf("%s, %s/%s, %d CPUs; %d connections, %d rounds of %v per target, interleaved; medians\n",
+	fmt.Printf("%s, %s/%s, %d CPUs; %d connections, %d rounds of %v per target, interleaved\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), conns, rounds, duration)
 	results := make([][]float64, len(targets))
 	for r := range rounds {
@@ -200,14 +225,24 @@ func compare(conns, rounds int, duration time.Duration) error {
 			}
 			results[i] = append(results[i], rps)
 		}
-		fmt.Fprintf(os.Stderr, "round %d/%d done\n", r+1, rounds)
+		fmt.Fprintf(os.Stderr, "round %d/%d:", r+1, rounds)
+		for i := range targets {
+			fmt.Fprintf(os.Stderr, " %.0f", results[i][r])
+		}
+		fmt.Fprintln(os.Stderr, " requests/s")
 	}
-	bareRPS := median(results[0])
+	// Each round's ratio compares two runs a few seconds apart, so a slow
+	// spell of the machine affects both; the median of those ratios is
+	// steadier than the ratio of the medians.
 	fmt.Printf("%-24s %12s %8s\n", "target", "requests/s", "ratio")
 	for i, t := range targets {
-		rps := median(results[i])
-		fmt.Printf("%-24s %12.0f %8.2f\n", t.name, rps, rps/bareRPS)
+		ratios := make([]float64, rounds)
+		for r := range rounds {
+			ratios[r] = results[i][r] / results[0][r]
+		}
+		fmt.Printf("%-24s %12.0f %8.2f\n", t.name, median(results[i]), median(ratios))
 	}
+	fmt.Println("requests/s: the median round; ratio: the median of each round's ratio to bare Echo")
 	return nil
 }
 
@@ -261,7 +296,7 @@ func client(ctx context.Context, addr string, m mode) (int64, error) {
 		if _, err := conn.Write(req); err != nil {
 			return n, err
 		}
-		setCookie, err := readResponse(r)
+		setCookie, err := readResponse(r, m.perConn)
 		if err != nil {
 			return n, err
 		}
@@ -282,8 +317,9 @@ func request(cookie string) []byte {
 	return []byte(req + "\r\n")
 }
 
-// readResponse reads one response and returns its Set-Cookie name=value.
-func readResponse(r *bufio.Reader) (string, error) {
+// readResponse reads one response and, if wantCookie, returns its
+// Set-Cookie name=value.
+func readResponse(r *bufio.Reader, wantCookie bool) (string, error) {
 	status, err := r.ReadSlice('\n')
 	if err != nil {
 		return "", err
@@ -311,7 +347,7 @@ func readResponse(r *bufio.Reader) (string, error) {
 				}
 				length = length*10 + int(d-'0')
 			}
-		case bytes.EqualFold(name, []byte("Set-Cookie")):
+		case wantCookie && bytes.EqualFold(name, []byte("Set-Cookie")):
 			c, _, _ := bytes.Cut(value, []byte(";"))
 			setCookie = string(c)
 		}
