@@ -244,12 +244,9 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 			return c.session, nil
 		}
 	}
-	session, err := s.New(r, name)
-	if err != nil {
-		return nil, err
-	}
+	session, cookie := s.load(r, name)
 	// As gorilla's registry does: the request carries the cache from here on.
-	*r = *r.WithContext(context.WithValue(ctx, cacheKey{s}, &cached{session, first}))
+	*r = *r.WithContext(context.WithValue(ctx, cacheKey{s}, &cached{session, cookie, first}))
 	return session, nil
 }
 
@@ -260,7 +257,19 @@ type cacheKey struct{ s *Store }
 // nearly always.
 type cached struct {
 	session *sessions.Session
+	cookie  idcookie.Cookie // what the request's cookie carried, if it verified
 	next    *cached
+}
+
+// cachedFor returns what Get cached for session in this request, or nil.
+func (s *Store) cachedFor(r *http.Request, session *sessions.Session) *cached {
+	c, _ := r.Context().Value(cacheKey{s}).(*cached)
+	for ; c != nil; c = c.next {
+		if c.session == session {
+			return c
+		}
+	}
+	return nil
 }
 
 // New returns the session called name for this request without the
@@ -268,42 +277,58 @@ type cached struct {
 // one, otherwise a new, empty session (see Get). Its Values are a copy, so
 // changing them changes nothing until Save.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
+	session, _ := s.load(r, name)
+	return session, nil
+}
+
+// load is New, and also returns what the request's cookie carried (the zero
+// Cookie if it had none that verified), for Save to tell whether the
+// browser's copy needs renewing.
+func (s *Store) load(r *http.Request, name string) (*sessions.Session, idcookie.Cookie) {
 	session := sessions.NewSession(s, name)
 	*session.Options = *s.Options // a copy: the handler may change it
 	session.IsNew = true
 
-	id, ok := s.ID(r, name)
+	now := s.now() // once per call: the clock is not free
+	cookie, ok := s.readCookie(r, name, now)
 	if !ok {
-		return session, nil
+		return session, cookie
 	}
-	k, _ := keyOf(id) // a verified ID is always a valid key
+	k, _ := keyOf(cookie.ID) // a verified ID is always a valid key
 	s.mu.RLock()
 	e, found := s.sessions[k]
 	s.mu.RUnlock()
-	if !found || s.now().UnixNano() >= e.expires {
+	if !found || now.UnixNano() >= e.expires {
 		s.log.Debug("memstore: unknown or expired session ID; starting a fresh session")
-		return session, nil
+		return session, cookie
 	}
-	session.ID = id
+	session.ID = cookie.ID
 	session.IsNew = false
 	e.copyTo(session.Values) // a copy: handlers never share a map
-	return session, nil
+	return session, cookie
 }
 
 // ID returns the session ID that the request's cookie called name carries,
 // after checking its signature. It does not look the ID up, so the session
 // may have expired. It reports false when there is no usable cookie.
 func (s *Store) ID(r *http.Request, name string) (string, bool) {
-	id, err := s.ids.FromRequest(r, name)
+	cookie, ok := s.readCookie(r, name, s.now())
+	return cookie.ID, ok
+}
+
+// readCookie verifies the request's cookie called name at now. A cookie that
+// does not verify is logged at debug level and reported as false.
+func (s *Store) readCookie(r *http.Request, name string, now time.Time) (idcookie.Cookie, bool) {
+	cookie, err := s.ids.Read(r, name, now)
 	if err != nil {
 		if _, hasCookie := idcookie.CookieValue(r, name); hasCookie {
 			// Tampered, garbage, too long, too old or signed with another
 			// secret. The visitor gets a fresh session, not an error page.
 			s.log.Debug("memstore: ignoring a session cookie that does not verify", "cookie", name, "err", err)
 		}
-		return "", false
+		return idcookie.Cookie{}, false
 	}
-	return id, true
+	return cookie, true
 }
 
 // Save stores the session's values and, when needed, sends the cookie.
@@ -332,7 +357,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		return nil
 	}
 
-	now := s.now().UnixNano()
+	t := s.now()
+	now := t.UnixNano()
 	lifetime := s.maxAge
 	if opts.MaxAge > 0 {
 		lifetime = time.Duration(opts.MaxAge) * time.Second
@@ -366,7 +392,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		sendCookie = true
 	}
 
-	if !sendCookie && !s.ids.Stale(r, session.Name(), session.ID) {
+	if !sendCookie && !s.cookieDue(r, session, t) {
 		return nil // the browser's cookie is this session's, and fresh enough
 	}
 	encoded, err := s.ids.Encode(session.Name(), session.ID)
@@ -375,6 +401,20 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	}
 	http.SetCookie(w, sessions.NewCookie(session.Name(), encoded, &opts))
 	return nil
+}
+
+// cookieDue reports whether the response must carry the session's cookie
+// again: the request's cookie is not this session's, or it is due for
+// renewal. What the cookie carried comes from Get's cache when it can, so
+// that it is not parsed and checked twice.
+func (s *Store) cookieDue(r *http.Request, session *sessions.Session, now time.Time) bool {
+	var cookie idcookie.Cookie
+	if c := s.cachedFor(r, session); c != nil {
+		cookie = c.cookie
+	} else {
+		cookie, _ = s.ids.Read(r, session.Name(), now) // a session from New
+	}
+	return cookie.ID != session.ID || s.ids.Due(cookie.Issued, now)
 }
 
 // Regenerate gives the session a new ID and forgets the old one, keeping its

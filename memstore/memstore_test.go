@@ -221,6 +221,38 @@ func signed(t *testing.T, secret []byte, raw []byte) *http.Cookie {
 	return &http.Cookie{Name: cookieName, Value: v}
 }
 
+// TestCookieRefreshForSessionsFromNew: Save decides the same way for a
+// session from New, which Get's per-request cache does not know about.
+func TestCookieRefreshForSessionsFromNew(t *testing.T) {
+	clock := newFakeClock()
+	s := newStore(t, Config{MaxAge: 3600, Now: clock.Now})
+	_, cookie := visit(t, s, nil, setCount(1))
+	saveNew := func(cookie *http.Cookie) *http.Cookie {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		sess, _ := s.New(req, cookieName)
+		sess.Values["count"] = 2
+		rec := httptest.NewRecorder()
+		if err := sess.Save(req, rec); err != nil {
+			t.Fatal(err)
+		}
+		return sessionCookie(rec)
+	}
+	clock.Advance(30 * time.Second)
+	if c := saveNew(cookie); c != nil {
+		t.Error("cookie re-sent after 30s, want none before the refresh period")
+	}
+	clock.Advance(time.Minute)
+	if c := saveNew(cookie); c == nil {
+		t.Error("cookie not re-sent after the refresh period")
+	}
+	if c := saveNew(nil); c == nil {
+		t.Error("a new session got no cookie")
+	}
+}
+
 func TestUnusableCookieStartsFreshSession(t *testing.T) {
 	s := newStore(t, Config{})
 	_, good := visit(t, s, nil, setCount(7))

@@ -169,15 +169,15 @@ const maxValueLength = 4096
 // Decode returns the ID that value, a cookie called name, carries. Any
 // value that does not verify gives ErrNoID, wrapping securecookie's reason.
 func (c *Codec) Decode(name, value string) (string, error) {
-	v, err := c.verify(name, value)
+	v, err := c.verify(name, value, c.now().Unix())
 	return v.id, err
 }
 
-// verify returns what a value that verifies carries, from the cache when
-// it can.
-func (c *Codec) verify(name, value string) (verified, error) {
+// verify returns what a value that verifies carries, judged at now (unix
+// seconds), from the cache when it can.
+func (c *Codec) verify(name, value string, now int64) (verified, error) {
 	if e, ok := c.cache.Load(value); ok {
-		if v := e.(verified); v.name == name && c.now().Unix()-v.issued <= c.maxAge {
+		if v := e.(verified); v.name == name && now-v.issued <= c.maxAge {
 			return v, nil
 		}
 	}
@@ -186,7 +186,7 @@ func (c *Codec) verify(name, value string) (verified, error) {
 		return verified{}, err
 	}
 	issued, ok := IssuedAt(value)
-	if !ok || c.now().Unix()-issued.Unix() > c.maxAge {
+	if !ok || now-issued.Unix() > c.maxAge {
 		return verified{}, fmt.Errorf("%w: expired", ErrNoID) // by this codec's clock too
 	}
 	if c.cached.Add(1) > cacheSize {
@@ -199,22 +199,44 @@ func (c *Codec) verify(name, value string) (verified, error) {
 	return v, nil
 }
 
-// Stale reports whether the response should carry a new cookie for the
-// session id: the request brought no valid cookie for that ID, or its
-// cookie was signed longer ago than the refresh period (a minute, or a
-// tenth of maxAge if that is shorter), so that its Max-Age is running out.
-// A store calls it in Save, so that an unchanged cookie is not re-sent on
-// every response.
-func (c *Codec) Stale(r *http.Request, name, id string) bool {
+// Cookie is what a request's valid cookie carries.
+type Cookie struct {
+	ID     string // the session ID
+	Issued int64  // when the value was signed, in unix seconds
+}
+
+// Read returns what the request's cookie called name carries, judged at
+// now, or ErrNoID. A store reads its clock once per request and passes it
+// to every call. Read only checks the signature and age; whether a session
+// with that ID exists is for the store to say.
+func (c *Codec) Read(r *http.Request, name string, now time.Time) (Cookie, error) {
 	value, ok := CookieValue(r, name)
 	if !ok {
-		return true
+		return Cookie{}, ErrNoID // no cookie: a first visit
 	}
-	v, err := c.verify(name, value)
-	if err != nil || v.id != id {
-		return true
+	v, err := c.verify(name, value, now.Unix())
+	if err != nil {
+		return Cookie{}, err
 	}
-	return c.now().Sub(time.Unix(v.issued, 0)) >= c.refresh
+	return Cookie{ID: v.id, Issued: v.issued}, nil
+}
+
+// Due reports whether a browser's cookie, signed at issued, should be sent
+// again at now so that its Max-Age moves forward: once it is older than the
+// refresh period (a minute, or a tenth of maxAge if that is shorter).
+// Between renewals, an unchanged cookie need not be re-sent.
+func (c *Codec) Due(issued int64, now time.Time) bool {
+	return now.Sub(time.Unix(issued, 0)) >= c.refresh
+}
+
+// Stale reports whether the response should carry a new cookie for the
+// session id: the request brought no valid cookie for that ID, or its
+// cookie is due for renewal (see Due). A store calls it in Save, so that an
+// unchanged cookie is not re-sent on every response.
+func (c *Codec) Stale(r *http.Request, name, id string) bool {
+	now := c.now()
+	v, err := c.Read(r, name, now)
+	return err != nil || v.ID != id || c.Due(v.Issued, now)
 }
 
 // decode verifies value with securecookie.
@@ -233,11 +255,8 @@ func (c *Codec) decode(name, value string) (string, error) {
 // ErrNoID. It only checks the signature; whether a session with that ID
 // exists is for the store to say.
 func (c *Codec) FromRequest(r *http.Request, name string) (string, error) {
-	value, ok := CookieValue(r, name)
-	if !ok {
-		return "", ErrNoID // no cookie: a first visit
-	}
-	return c.Decode(name, value)
+	v, err := c.Read(r, name, c.now())
+	return v.ID, err
 }
 
 // CookieValue returns the value of the first cookie called name in the

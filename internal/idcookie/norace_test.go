@@ -1,0 +1,5 @@
+//go:build !race
+
+package idcookie
+
+const raceEnabled = false
