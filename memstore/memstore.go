@@ -353,7 +353,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		if known {
 			s.forget(k)
 		}
-		http.SetCookie(w, sessions.NewCookie(session.Name(), "", &opts))
+		s.ids.SetCookie(w, session.Name(), "", &opts)
 		return nil
 	}
 
@@ -399,7 +399,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if err != nil {
 		return fmt.Errorf("memstore: signing the session cookie: %w", err)
 	}
-	http.SetCookie(w, sessions.NewCookie(session.Name(), encoded, &opts))
+	s.ids.SetCookie(w, session.Name(), encoded, &opts)
 	return nil
 }
 

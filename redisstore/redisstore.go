@@ -199,7 +199,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 				return fmt.Errorf("%w: deleting a session: %w", ErrUnavailable, err)
 			}
 		}
-		http.SetCookie(w, sessions.NewCookie(session.Name(), "", &opts))
+		s.ids.SetCookie(w, session.Name(), "", &opts)
 		return nil
 	}
 
@@ -247,7 +247,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, sessions.NewCookie(session.Name(), encoded, &opts))
+	s.ids.SetCookie(w, session.Name(), encoded, &opts)
 	return nil
 }
 

@@ -52,11 +52,12 @@ const cacheSize = 4096
 // hit checks the value's age again.
 type Codec struct {
 	codecs  []securecookie.Codec
-	signKey []byte           // the first secret: it signs new values
-	signers sync.Pool        // of *signer, for Encode
-	maxAge  int64            // seconds
-	refresh time.Duration    // see Stale
-	now     func() time.Time // the store's clock
+	signKey []byte                      // the first secret: it signs new values
+	signers sync.Pool                   // of *signer, for Encode
+	expires atomic.Pointer[expiresText] // SetCookie's last Expires date
+	maxAge  int64                       // seconds
+	refresh time.Duration               // see Stale
+	now     func() time.Time            // the store's clock
 
 	cache  sync.Map     // cookie value -> verified; reads take no lock
 	cached atomic.Int64 // entries in cache, to keep it bounded
