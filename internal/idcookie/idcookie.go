@@ -132,7 +132,10 @@ func NewID() (string, error) {
 // allocates only the result. The timestamp comes from the codec's clock.
 func (c *Codec) Encode(name, id string) (string, error) {
 	var raw [idBytes]byte
-	if n, err := hex.Decode(raw[:], []byte(id)); err != nil || n != idBytes || len(id) != 2*idBytes {
+	if len(id) != 2*idBytes { // before decoding: raw has room for one ID only
+		return "", fmt.Errorf("%q is not a session ID from NewID", id)
+	}
+	if _, err := hex.Decode(raw[:], []byte(id)); err != nil {
 		return "", fmt.Errorf("%q is not a session ID from NewID", id)
 	}
 	sg := c.signers.Get().(*signer)

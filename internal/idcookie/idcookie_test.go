@@ -71,8 +71,10 @@ func TestDecodeRejects(t *testing.T) {
 			t.Errorf("%s: got %v, want ErrNoID", name, err)
 		}
 	}
-	if _, err := c.Encode("sid", "not-hex"); err == nil {
-		t.Error("Encode accepted an ID that NewID could not have made")
+	for _, bad := range []string{"not-hex", "", id[:30], id + "ab", id + "abcd", strings.ToUpper(id[:31]) + "g"} {
+		if _, err := c.Encode("sid", bad); err == nil {
+			t.Errorf("Encode accepted %q, an ID that NewID could not have made", bad)
+		}
 	}
 }
 
