@@ -1,9 +1,11 @@
 // Command loadtest measures what a session costs: it runs step04's counter
 // exactly as `go run ./step04-counter` does (its defaults, its logging) and a
-// bare Echo v4 app that answers the same sentence with no middleware, and
-// sends both the same load over loopback, in alternating rounds so that a
-// noisy machine treats them alike. It prints requests per second, and the
-// counter's share of the bare app's, for three kinds of traffic:
+// bare Echo v4 app that answers the same sentence with no middleware and no
+// session, and sends both the same load over loopback, in alternating rounds
+// so that a noisy machine treats them alike. The bare app runs with the same
+// server timeouts as the steps (see limitServer); a fifth row shows it
+// without them. It prints requests per second, and the counter's share of
+// the bare app's, for three kinds of traffic:
 //
 //   - one visitor: every request carries the same session cookie (they take
 //     turns on the session's lock);
@@ -24,7 +26,9 @@
 //	go run ./loadtest -memory -waves 8
 //
 // The load generator runs on the same machine, so absolute numbers depend
-// on it; the ratio is the figure to compare.
+// on it; the ratio is the figure to compare. It runs its Go code on one
+// thread (-procs 1, like wrk -t1) and allocates nothing per request, so
+// that it takes as little CPU as it can from the servers.
 package main
 
 import (
