@@ -353,8 +353,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		if known {
 			s.forget(k)
 		}
-		s.ids.SetCookie(w, session.Name(), "", &opts)
-		return nil
+		return s.ids.WriteCookie(w, session.Name(), "", &opts, s.now())
 	}
 
 	t := s.now()
@@ -395,11 +394,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if !sendCookie && !s.cookieDue(r, session, t) {
 		return nil // the browser's cookie is this session's, and fresh enough
 	}
-	encoded, err := s.ids.Encode(session.Name(), session.ID)
-	if err != nil {
+	if err := s.ids.WriteCookie(w, session.Name(), session.ID, &opts, t); err != nil {
 		return fmt.Errorf("memstore: signing the session cookie: %w", err)
 	}
-	s.ids.SetCookie(w, session.Name(), encoded, &opts)
 	return nil
 }
 

@@ -199,8 +199,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 				return fmt.Errorf("%w: deleting a session: %w", ErrUnavailable, err)
 			}
 		}
-		s.ids.SetCookie(w, session.Name(), "", &opts)
-		return nil
+		return s.ids.WriteCookie(w, session.Name(), "", &opts, time.Now())
 	}
 
 	var buf bytes.Buffer
@@ -243,12 +242,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if !sendCookie && !s.ids.Stale(r, session.Name(), session.ID) {
 		return nil // the browser's cookie is this session's, and fresh enough
 	}
-	encoded, err := s.ids.Encode(session.Name(), session.ID)
-	if err != nil {
-		return err
-	}
-	s.ids.SetCookie(w, session.Name(), encoded, &opts)
-	return nil
+	return s.ids.WriteCookie(w, session.Name(), session.ID, &opts, time.Now())
 }
 
 // Regenerate gives the session a new ID, keeping its values, and deletes

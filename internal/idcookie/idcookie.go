@@ -54,7 +54,7 @@ type Codec struct {
 	codecs  []securecookie.Codec
 	signKey []byte                      // the first secret: it signs new values
 	signers sync.Pool                   // of *signer, for Encode
-	expires atomic.Pointer[expiresText] // SetCookie's last Expires date
+	expires atomic.Pointer[expiresText] // WriteCookie's last Expires date
 	maxAge  int64                       // seconds
 	refresh time.Duration               // see Stale
 	now     func() time.Time            // the store's clock
@@ -131,6 +131,11 @@ func NewID() (string, error) {
 // buffers per call (about 20 allocations); this reuses HMACs from a pool and
 // allocates only the result. The timestamp comes from the codec's clock.
 func (c *Codec) Encode(name, id string) (string, error) {
+	return c.encode(name, id, c.now())
+}
+
+// encode is Encode at the time now.
+func (c *Codec) encode(name, id string, now time.Time) (string, error) {
 	var raw [idBytes]byte
 	if len(id) != 2*idBytes { // before decoding: raw has room for one ID only
 		return "", fmt.Errorf("%q is not a session ID from NewID", id)
@@ -143,7 +148,7 @@ func (c *Codec) Encode(name, id string) (string, error) {
 	// "name|timestamp|base64(id)|mac", where mac signs all before its "|".
 	b := append(sg.buf[:0], name...)
 	b = append(b, '|')
-	b = strconv.AppendInt(b, c.now().Unix(), 10)
+	b = strconv.AppendInt(b, now.Unix(), 10)
 	b = append(b, '|')
 	b = base64.URLEncoding.AppendEncode(b, raw[:])
 	sg.mac.Reset()

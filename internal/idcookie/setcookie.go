@@ -10,21 +10,33 @@ import (
 	"github.com/gorilla/sessions"
 )
 
-// SetCookie adds to w the Set-Cookie header that
+// WriteCookie signs id for a cookie called name, at the time now (the
+// store's clock, read once per request), and adds the cookie's Set-Cookie
+// header to w: the header that
 //
 //	http.SetCookie(w, sessions.NewCookie(name, value, opts))
 //
-// adds, except that Expires is computed from the codec's clock (the store's)
-// rather than from time.Now.
+// adds, value being Encode's, and Expires computed from now rather than from
+// time.Now. An empty id writes an empty value, which clears the cookie when
+// opts.MaxAge is negative.
 //
-// For the cookies the stores send (a valid name, a value from Encode or
-// empty, a plain Path, no Domain) it writes the header itself, in one
-// string. net/http's Cookie.String is written for any cookie: it checks
-// every byte of every field and builds the header in several steps, which
-// made up a fifth of a first visit's time. Anything else goes through
-// net/http as above. TestSetCookieMatchesNetHTTP compares the two.
-func (c *Codec) SetCookie(w http.ResponseWriter, name, value string, opts *sessions.Options) {
-	setCookie(w, name, value, opts, c.now(), &c.expires)
+// For the cookies the stores send (a valid name, a plain Path, no Domain) it
+// writes the header itself, in one string. net/http's Cookie.String is
+// written for any cookie: it checks every byte of every field and builds
+// the header in several steps, which made up a fifth of a first visit's
+// time. Anything else goes through net/http as above.
+// TestSetCookieMatchesNetHTTP compares the two.
+func (c *Codec) WriteCookie(w http.ResponseWriter, name, id string, opts *sessions.Options, now time.Time) error {
+	var value string
+	if id != "" {
+		v, err := c.encode(name, id, now)
+		if err != nil {
+			return err
+		}
+		value = v
+	}
+	setCookie(w, name, value, opts, now, &c.expires)
+	return nil
 }
 
 // expiresText is an Expires date as the header writes it, for one second
@@ -35,8 +47,8 @@ type expiresText struct {
 	text   string
 }
 
-// setCookie is SetCookie at the time now, with the last Expires date
-// written kept in cache.
+// setCookie adds the Set-Cookie header for a cookie called name with value,
+// as WriteCookie describes, keeping the last Expires date it wrote in cache.
 func setCookie(w http.ResponseWriter, name, value string, opts *sessions.Options, now time.Time, cache *atomic.Pointer[expiresText]) {
 	// Expires as sessions.NewCookie sets it, for old browsers that do not
 	// know Max-Age.

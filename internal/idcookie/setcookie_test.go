@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,3 +102,37 @@ type discardHeader http.Header
 func (d discardHeader) Header() http.Header       { return http.Header(d) }
 func (discardHeader) Write(p []byte) (int, error) { return len(p), nil }
 func (discardHeader) WriteHeader(int)             {}
+
+// TestWriteCookie: the header carries the signed ID, which Decode accepts;
+// an empty ID clears the cookie; an ID NewID could not have made is an
+// error, and no header.
+func TestWriteCookie(t *testing.T) {
+	c := mustCodec(t, secretA)
+	id, _ := NewID()
+	opts := &sessions.Options{Path: "/", MaxAge: 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	rec := httptest.NewRecorder()
+	if err := c.WriteCookie(rec, "sid", id, opts, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 || cookies[0].Name != "sid" || cookies[0].MaxAge != 3600 || !cookies[0].HttpOnly {
+		t.Fatalf("got %v, want one HttpOnly cookie sid with Max-Age 3600", cookies)
+	}
+	if got, err := c.Decode("sid", cookies[0].Value); err != nil || got != id {
+		t.Errorf("the cookie decodes to %q, %v; want %q", got, err, id)
+	}
+
+	rec = httptest.NewRecorder()
+	gone := &sessions.Options{Path: "/", MaxAge: -1}
+	if err := c.WriteCookie(rec, "sid", "", gone, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Header().Get("Set-Cookie"); !strings.HasPrefix(got, "sid=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0") {
+		t.Errorf("clearing: got %q", got)
+	}
+
+	rec = httptest.NewRecorder()
+	if err := c.WriteCookie(rec, "sid", "not-an-id", opts, time.Now()); err == nil || rec.Header().Get("Set-Cookie") != "" {
+		t.Errorf("a bad ID: err %v, header %q; want an error and no header", err, rec.Header().Get("Set-Cookie"))
+	}
+}
