@@ -2,9 +2,10 @@
 //
 // It is the Go counterpart of express-session's MemoryStore, built the way a
 // production store should be: the cookie carries only a random session ID,
-// signed with securecookie; the session's values stay in this process; every
-// session expires after its idle lifetime, and a background sweep removes
-// expired sessions so memory does not grow without bound.
+// signed (HMAC-SHA256, in securecookie's format); the session's values stay
+// in this process; every session expires after its idle lifetime, and a
+// background sweep removes expired sessions so memory does not grow without
+// bound. Save a session with its own Save method (see Get).
 //
 // It keeps its sessions in one process's memory, so they vanish when the
 // process restarts and are not shared between several processes. Use it to
