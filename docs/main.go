@@ -18,9 +18,11 @@ package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,11 +32,19 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/go-sessions-course/echo-sessions/internal/site"
 )
+
+// content is the course: the lessons, their pictures and the site's style.
+// Everything the site shows is in the binary; it needs no network.
+//
+//go:embed *.md images static
+var content embed.FS
 
 func main() {
 	update := flag.Bool("update", false, "rewrite the generated blocks of every lesson and the benchmark chart, then exit")
-	bench := flag.Bool("bench", false, "run the store benchmarks and save their output in "+benchFile+", then exit")
+	bench := flag.Bool("bench", false, "run the store benchmarks and save their output in "+site.BenchFile+", then exit")
 	flag.Parse()
 	if err := run(*update, *bench); err != nil {
 		fmt.Fprintln(os.Stderr, "docs:", err)
@@ -47,15 +57,15 @@ func run(update, bench bool) error {
 	if err != nil {
 		return err
 	}
-	root, rootErr := findRoot(filepath.ToSlash(wd), func(p string) bool { _, err := os.Stat(p); return err == nil })
+	root, rootErr := site.FindRoot(filepath.ToSlash(wd), func(p string) bool { _, err := os.Stat(p); return err == nil })
 	if update || bench {
 		if rootErr != nil {
 			return rootErr
 		}
 		if bench {
-			return runBenchmarks(root)
+			return site.RunBenchmarks(root)
 		}
-		return updateLessons(root)
+		return site.Update(root)
 	}
 
 	port := "8080"
@@ -66,13 +76,13 @@ func run(update, bench bool) error {
 		port = v
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	var s *site
+	var source fs.FS // the repository, for the source pages
 	if rootErr != nil {
 		logger.Warn("not inside the repository: the lessons work, their links to source files do not", "err", rootErr)
-		s, err = newSite(nil)
 	} else {
-		s, err = newSite(os.DirFS(root))
+		source = os.DirFS(root)
 	}
+	s, err := site.New(content, source)
 	if err != nil {
 		return err
 	}
@@ -99,37 +109,6 @@ func run(update, bench bool) error {
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
-	}
-	return nil
-}
-
-// updateLessons rewrites the generated blocks of every lesson in root/docs,
-// and the benchmark chart.
-func updateLessons(root string) error {
-	if results, err := os.ReadFile(filepath.Join(root, benchFile)); err == nil {
-		if err := os.WriteFile(filepath.Join(root, benchChart), []byte(benchSVG(string(results))), 0o644); err != nil {
-			return err
-		}
-	}
-	files, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		old, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		updated, _, err := syncLesson(root, old)
-		if err != nil {
-			return fmt.Errorf("%s: %w", filepath.Base(f), err)
-		}
-		if string(updated) != string(old) {
-			if err := os.WriteFile(f, updated, 0o644); err != nil {
-				return err
-			}
-			fmt.Println("updated", filepath.Base(f))
-		}
 	}
 	return nil
 }

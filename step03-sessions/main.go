@@ -19,7 +19,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/go-sessions-course/echo-sessions/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 )
 
 func main() {

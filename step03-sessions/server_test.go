@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
-	"github.com/go-sessions-course/echo-sessions/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 )
 
 const (

@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/go-sessions-course/echo-sessions/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 )
 
 // The benchmarks send requests through the whole Echo stack (ServeHTTP),

@@ -9,8 +9,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/go-sessions-course/echo-sessions/internal/browsertest"
+	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 	"github.com/go-sessions-course/echo-sessions/internal/transcript"
-	"github.com/go-sessions-course/echo-sessions/memstore"
 )
 
 // TestBrowserCounts42 does what the lesson asks of a learner: it opens the

@@ -12,8 +12,8 @@ import (
 
 	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
 	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
-	"github.com/go-sessions-course/echo-sessions/memstore"
 )
 
 // TestHostileCookies: whatever comes in the session cookie gets a 200 and

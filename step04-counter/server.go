@@ -10,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/go-sessions-course/echo-sessions/memstore"
-	"github.com/go-sessions-course/echo-sessions/sessionlock"
+	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
 )
 
 // sessionName is the session's name, and so its cookie's name.

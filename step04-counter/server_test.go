@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/go-sessions-course/echo-sessions/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 )
 
 const (

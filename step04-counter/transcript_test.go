@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 	"github.com/go-sessions-course/echo-sessions/internal/transcript"
-	"github.com/go-sessions-course/echo-sessions/memstore"
 )
 
 // TestTranscripts records the conversations the lesson shows.

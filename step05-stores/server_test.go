@@ -17,8 +17,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/go-sessions-course/echo-sessions/fsstore"
 	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
+	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
 	"github.com/go-sessions-course/echo-sessions/internal/redistest"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )

@@ -10,11 +10,11 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/go-sessions-course/echo-sessions/fsstore"
+	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
 	"github.com/go-sessions-course/echo-sessions/internal/keys"
-	"github.com/go-sessions-course/echo-sessions/memstore"
-	"github.com/go-sessions-course/echo-sessions/redisstore"
-	"github.com/go-sessions-course/echo-sessions/sessionlock"
+	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
 )
 
 // backend is a session store and what the server needs around it.

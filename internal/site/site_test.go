@@ -1,4 +1,4 @@
-package main
+package site
 
 import (
 	"io"
@@ -14,7 +14,7 @@ import (
 
 func newTestSite(t *testing.T) *httptest.Server {
 	t.Helper()
-	s, err := newSite(os.DirFS(".."))
+	s, err := New(os.DirFS("../../docs"), os.DirFS("../.."))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRawHTMLStaysOff(t *testing.T) {
 // TestLessonSkeleton: every step page has the same sections, in order.
 func TestLessonSkeleton(t *testing.T) {
 	sections := []string{"## What this step teaches", "## What changed since the previous step", "## Run it", "## Try it", "## How the tests prove it", "## Try this yourself", "## Next"}
-	files, _ := filepath.Glob("[0-9][0-9]-*.md")
+	files, _ := filepath.Glob("../../docs/[0-9][0-9]-*.md")
 	if len(files) != 5 {
 		t.Fatalf("found %d step lessons, want 5", len(files))
 	}
@@ -139,14 +139,14 @@ func TestLessonSkeleton(t *testing.T) {
 // benchmark tables) and the benchmark chart are what `go generate ./docs`
 // would write now.
 func TestLessonsMatchTheCode(t *testing.T) {
-	files, _ := filepath.Glob("*.md")
+	files, _ := filepath.Glob("../../docs/*.md")
 	total := 0
 	for _, f := range files {
 		old, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		updated, markers, err := syncLesson("..", old)
+		updated, markers, err := syncLesson("../..", old)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -158,16 +158,16 @@ func TestLessonsMatchTheCode(t *testing.T) {
 	if total < 20 {
 		t.Errorf("only %d generated blocks in the lessons", total)
 	}
-	results, err := os.ReadFile(filepath.Join("..", benchFile))
+	results, err := os.ReadFile(filepath.Join("../..", BenchFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	chart, err := os.ReadFile(filepath.Join("..", benchChart))
+	chart, err := os.ReadFile(filepath.Join("../..", benchChart))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(chart) != benchSVG(string(results)) {
-		t.Errorf("%s was not generated from %s; run: go run ./docs -update", benchChart, benchFile)
+		t.Errorf("%s was not generated from %s; run: go run ./docs -update", benchChart, BenchFile)
 	}
 }
 

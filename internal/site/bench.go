@@ -1,4 +1,4 @@
-package main
+package site
 
 import (
 	"bufio"
@@ -17,12 +17,12 @@ import (
 // docs/images/stores-bench.svg are generated from that file, never typed.
 
 const (
-	benchFile  = "docs/bench/stores.txt"
+	BenchFile  = "docs/bench/stores.txt"
 	benchChart = "docs/images/stores-bench.svg"
 )
 
-// runBenchmarks runs the store benchmarks from root and saves the output.
-func runBenchmarks(root string) error {
+// RunBenchmarks runs the store benchmarks from root and saves the output.
+func RunBenchmarks(root string) error {
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Stores", "-benchmem", "-count", "1", "./step05-stores")
 	cmd.Dir = root
 	cmd.Stderr = os.Stderr
@@ -32,10 +32,10 @@ func runBenchmarks(root string) error {
 	}
 	if !strings.Contains(string(out), "redis/returning") {
 		// Keep the saved figures rather than publish a table without Redis.
-		fmt.Fprintf(os.Stderr, "docs: the Redis benchmarks did not run (is redis-server installed?); keeping %s\n", benchFile)
+		fmt.Fprintf(os.Stderr, "docs: the Redis benchmarks did not run (is redis-server installed?); keeping %s\n", BenchFile)
 		return nil
 	}
-	return os.WriteFile(filepath.Join(root, benchFile), out, 0o644)
+	return os.WriteFile(filepath.Join(root, BenchFile), out, 0o644)
 }
 
 // benchRow is one line of `go test -bench -benchmem` output.

@@ -1,8 +1,7 @@
-package main
+package site
 
 import (
 	"bytes"
-	"embed"
 	"errors"
 	"fmt"
 	"html/template"
@@ -25,12 +24,6 @@ import (
 	"github.com/yuin/goldmark/util"
 )
 
-// content is the course: the lessons, their pictures and the site's style.
-// Everything the site shows is in the binary; it needs no network.
-//
-//go:embed *.md images static
-var content embed.FS
-
 // page is one lesson.
 type page struct {
 	Slug   string // URL path without the slash: "" for the index
@@ -45,17 +38,19 @@ type page struct {
 
 // site renders the lessons once, at start-up, and serves them.
 type site struct {
-	pages  []*page
-	bySlug map[string]*page
-	source fs.FS // the repository, for /source/ links; nil when not found
-	css    []byte
+	content fs.FS // the lessons (*.md), images/ and static/
+	pages   []*page
+	bySlug  map[string]*page
+	source  fs.FS // the repository, for /source/ links; nil when not found
+	css     []byte
 }
 
 var stepFile = regexp.MustCompile(`^(\d\d)-(.+)\.md$`)
 
-// newSite renders every lesson. source is the repository root (for the
-// /source/ pages), or nil.
-func newSite(source fs.FS) (*site, error) {
+// New renders every lesson in content (the docs folder: *.md, images/ and
+// static/) and returns the site's handler. source is the repository root
+// (for the /source/ pages), or nil.
+func New(content, source fs.FS) (http.Handler, error) {
 	md := goldmark.New(
 		goldmark.WithExtensions(
 			extension.GFM,
@@ -75,9 +70,9 @@ func newSite(source fs.FS) (*site, error) {
 		return nil, err
 	}
 	slices.Sort(files) // index.md sorts after the numbered lessons
-	s := &site{bySlug: map[string]*page{}, source: source}
+	s := &site{content: content, bySlug: map[string]*page{}, source: source}
 	for _, f := range append([]string{"index.md"}, slices.DeleteFunc(files, func(f string) bool { return f == "index.md" })...) {
-		src, err := content.ReadFile(f)
+		src, err := fs.ReadFile(content, f)
 		if err != nil {
 			return nil, err
 		}
@@ -191,11 +186,11 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		_, _ = w.Write(s.css) // a failed write means the browser left
 	case strings.HasPrefix(p, "/static/"), strings.HasPrefix(p, "/images/"):
-		if _, err := fs.Stat(content, strings.TrimPrefix(p, "/")); err != nil {
+		if _, err := fs.Stat(s.content, strings.TrimPrefix(p, "/")); err != nil {
 			s.notFound(w, r)
 			return
 		}
-		http.ServeFileFS(w, r, content, strings.TrimPrefix(p, "/"))
+		http.ServeFileFS(w, r, s.content, strings.TrimPrefix(p, "/"))
 	case strings.HasPrefix(p, "/source/"):
 		s.serveSource(w, r, strings.Trim(strings.TrimPrefix(p, "/source/"), "/"))
 	default:
@@ -304,9 +299,9 @@ func (s *site) render(w http.ResponseWriter, status int, t *template.Template, d
 	_, _ = w.Write(buf.Bytes()) // a failed write means the browser left
 }
 
-// findRoot returns the repository root: the nearest folder, from dir
+// FindRoot returns the repository root: the nearest folder, from dir
 // upwards, that holds go.mod.
-func findRoot(dir string, exists func(string) bool) (string, error) {
+func FindRoot(dir string, exists func(string) bool) (string, error) {
 	for {
 		if exists(path.Join(dir, "go.mod")) {
 			return dir, nil

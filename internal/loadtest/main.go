@@ -14,8 +14,8 @@
 //
 // Run it from the repository root:
 //
-//	go run ./loadtest                 # 64 connections, 5 rounds of 3s each
-//	go run ./loadtest -conns 16 -rounds 3 -duration 2s
+//	go run ./internal/loadtest                 # 64 connections, 5 rounds of 3s each
+//	go run ./internal/loadtest -conns 16 -rounds 3 -duration 2s
 //
 // With -memory it checks instead that step04's memory stays bounded: it
 // runs the counter with SESSION_MAX_AGE=2 and sends waves of first-time
@@ -23,7 +23,7 @@
 // memory after each wave (Linux only). Expired sessions are swept, so the
 // figure levels off instead of growing with every wave:
 //
-//	go run ./loadtest -memory -waves 8
+//	go run ./internal/loadtest -memory -waves 8
 //
 // The load generator runs on the same machine, so absolute numbers depend
 // on it; the ratio is the figure to compare. It runs its Go code on one

@@ -1,4 +1,4 @@
-package main
+package site
 
 import (
 	"bytes"
@@ -151,4 +151,35 @@ func dedent(lines []string) string {
 		b.WriteString(l + "\n")
 	}
 	return b.String()
+}
+
+// Update rewrites the generated blocks of every lesson in root/docs,
+// and the benchmark chart.
+func Update(root string) error {
+	if results, err := os.ReadFile(filepath.Join(root, BenchFile)); err == nil {
+		if err := os.WriteFile(filepath.Join(root, benchChart), []byte(benchSVG(string(results))), 0o644); err != nil {
+			return err
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		old, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		updated, _, err := syncLesson(root, old)
+		if err != nil {
+			return fmt.Errorf("%s: %w", filepath.Base(f), err)
+		}
+		if string(updated) != string(old) {
+			if err := os.WriteFile(f, updated, 0o644); err != nil {
+				return err
+			}
+			fmt.Println("updated", filepath.Base(f))
+		}
+	}
+	return nil
 }
