@@ -82,7 +82,7 @@ func TestLinksResolve(t *testing.T) {
 			queue = append(queue, m[1])
 		}
 	}
-	for _, want := range []string{"/images/step04-first-visit.png", "/images/step04-visit-42.png", "/images/cookie-exchange.svg", "/images/stores-bench.svg", "/source/memstore/memstore.go"} {
+	for _, want := range []string{"/images/step04-first-visit.png", "/images/step04-visit-42.png", "/images/cookie-exchange.svg", "/images/stores-bench.svg", "/source/internal/memstore/memstore.go"} {
 		if !seen[want] {
 			t.Errorf("no lesson links to %s", want)
 		}
@@ -202,7 +202,7 @@ func TestRewriteLinks(t *testing.T) {
 		"index.md":                 "/",
 		"05-stores.md#a":           "/05-stores#a",
 		"images/x.png":             "/images/x.png",
-		"../memstore/memstore.go":  "/source/memstore/memstore.go",
+		"../internal/memstore/memstore.go":  "/source/internal/memstore/memstore.go",
 		"https://example.com/a.md": "https://example.com/a.md",
 		"#section":                 "#section",
 	} {
