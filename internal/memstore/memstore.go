@@ -1,15 +1,17 @@
-// Package memstore is an in-memory session store for gorilla/sessions.
+// Package memstore is an in-memory session store for gorilla/sessions: the
+// Go counterpart of express-session's MemoryStore.
 //
-// It is the Go counterpart of express-session's MemoryStore, built the way a
-// production store should be: the cookie carries only a random session ID,
-// signed (HMAC-SHA256, in securecookie's format); the session's values stay
-// in this process; every session expires after its idle lifetime, and a
-// background sweep removes expired sessions so memory does not grow without
-// bound. Save a session with its own Save method (see Get).
+// gorilla/sessions ships no memory store, and the published ones either
+// never remove an expired session (so memory grows for ever) or keep the
+// handler's own map, so that a value changed after Save changes the stored
+// session too. This one behaves like the stores with a server behind them:
+// the cookie carries only a random session ID, signed with securecookie;
+// each session is a copy of its values, taken at Save, with an idle expiry
+// and an absolute one; and a background sweep removes expired sessions.
 //
 // It keeps its sessions in one process's memory, so they vanish when the
-// process restarts and are not shared between several processes. Use it to
-// learn, in tests, and for a single instance that may forget its visitors; for
+// process stops and are not shared between processes. Use it to learn, in
+// tests, and for a single instance that may forget its visitors; for
 // anything else use a store with a server behind it (step05 shows Redis).
 //
 //	store, err := memstore.New(memstore.Config{Secrets: [][]byte{secret}})
@@ -19,180 +21,119 @@
 package memstore
 
 import (
-	"context"
-	"encoding/hex"
+	"bytes"
+	"encoding/gob"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/gorilla/sessions"
 
-	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
 )
 
 // DefaultMaxAge is the idle lifetime of a session, in seconds, when
-// Config.MaxAge is zero: one day.
-const DefaultMaxAge = 86400
+// Config.MaxAge is zero: one day. DefaultLifetime is the absolute one: a
+// week.
+const (
+	DefaultMaxAge   = 86400
+	DefaultLifetime = 7 * 86400
+)
 
-// MinSecretLength is the shortest secret New accepts. A signing key shorter
-// than the HMAC-SHA256 output (32 bytes) is easier to guess than the
-// signature it protects.
-const MinSecretLength = idcookie.MinSecretLength
+// MaxMaxAge is the longest MaxAge or Lifetime accepted: 400 days, the most
+// a browser keeps a cookie (RFC 6265bis); a longer Max-Age buys nothing.
+const MaxMaxAge = 400 * 86400
 
 // Config holds what New needs. Only Secrets is required.
 type Config struct {
 	// Secrets sign the session cookie. The first one signs new cookies; all
 	// of them verify incoming ones, so a secret can be rotated without
-	// logging everybody out: put the new one first and keep the old one
-	// second until the old cookies have expired. Each must be at least
-	// MinSecretLength bytes long and must come from configuration, never
-	// from the source code of a real deployment.
+	// logging everybody out. Each must be at least 32 bytes long and must
+	// come from configuration, never from the source of a deployment.
 	Secrets [][]byte
-
-	// MaxAge is how long, in seconds, a session lives after its last save.
-	// It is also the cookie's Max-Age. Zero means DefaultMaxAge.
+	// MaxAge is how long, in seconds, a session lives after its last save
+	// (the idle timeout), and the cookie's Max-Age. Zero means
+	// DefaultMaxAge.
 	MaxAge int
-
+	// Lifetime is how long, in seconds, a session lives after it was
+	// created, however busy (the absolute timeout). Zero means
+	// DefaultLifetime.
+	Lifetime int
 	// Secure marks the cookie Secure, so that the browser sends it only over
-	// HTTPS. Set it when the site is served over HTTPS (also behind a proxy
-	// that terminates TLS). A request that arrives over TLS gets a Secure
-	// cookie either way.
+	// HTTPS. A request that arrives over TLS gets a Secure cookie anyway.
 	Secure bool
-
 	// SweepInterval is how often expired sessions are removed. Zero means
-	// one minute, or MaxAge if that is shorter. Tests set it short.
+	// one minute, or MaxAge if that is shorter.
 	SweepInterval time.Duration
-
-	// Now returns the current time. Nil means time.Now. Tests inject a
-	// clock so that they can expire a session without sleeping. It also
-	// judges the age of the signed timestamp in cookies.
+	// Now returns the current time; nil means time.Now. Tests may inject a
+	// clock to expire sessions without waiting.
 	Now func() time.Time
-
 	// Logger receives a debug line for each cookie that could not be used.
 	// Nil means slog.Default().
 	Logger *slog.Logger
 }
 
 // Store is an in-memory sessions.Store. Create it with New and stop its
-// sweeper with Close. A Store is safe for concurrent use.
+// sweep with Close. A Store is safe for concurrent use.
 type Store struct {
-	// Options are the cookie options that new sessions start with. They are
-	// set by New from Config: Path "/", HttpOnly, SameSite Lax, and Secure
-	// only when asked for. Change them before serving, not while serving.
+	// Options are the cookie options that new sessions start with: Path
+	// "/", HttpOnly, SameSite Lax, and Secure only when asked for. Change
+	// them before serving, not while serving.
 	Options *sessions.Options
 
-	ids           *idcookie.Codec
-	maxAge        time.Duration
-	sweepInterval time.Duration
-	now           func() time.Time
-	log           *slog.Logger
+	ids      *sessionid.Codec
+	maxAge   time.Duration
+	lifetime time.Duration
+	now      func() time.Time
+	log      *slog.Logger
 
-	mu       sync.RWMutex
-	sessions map[key]entry
+	mu       sync.Mutex
+	sessions map[string]entry
 
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
 }
 
-// The sessions map is built to be small and cheap for the garbage
-// collector, which looks at every live session each time it runs, and
-// runs more often the more the server allocates:
-//
-//   - key is the session ID's 16 bytes, not its 32-character hex string,
-//     so the map holds no pointer to a separate string;
-//   - a session's first value is kept in its entry, and only the others in
-//     a list of their own: a session with one value (the counter's) is a
-//     single slot in the map, with nothing else to allocate or to follow.
-//     (A map of values would take some 300 bytes per session.)
-//   - its expiry is a number, not a time.Time (which holds a pointer).
-
-// key is a session ID as the map holds it.
-type key [16]byte
-
-// entry is one stored session. It is never changed once stored (Save puts
-// in a fresh one), so Get can copy its values outside the lock.
+// entry is one stored session: a copy of its values, and when it ends.
 type entry struct {
-	expires int64 // unix nanoseconds; the session is gone from this instant
-	n       int   // how many values: first, then more
-	first   pair
-	more    []pair
+	values  map[any]any // plain values as they are, others gob-encoded
+	ends    time.Time   // the absolute lifetime: creation + Lifetime
+	expires time.Time   // the idle timeout: the last Save + MaxAge
 }
 
-// pair is one of a session's values.
-type pair struct{ key, value any }
+// gobbed is a value that is not a plain number or string, kept as gob
+// encodes it, so that the handler's copy and the stored one share nothing.
+type gobbed []byte
 
-// newEntry copies a session's values into an entry.
-func newEntry(values map[any]any, expires int64) entry {
-	e := entry{expires: expires, n: len(values)}
-	if len(values) > 1 {
-		e.more = make([]pair, 0, len(values)-1)
-	}
-	first := true
-	for k, v := range values {
-		if first {
-			e.first, first = pair{k, v}, false
-		} else {
-			e.more = append(e.more, pair{k, v})
-		}
-	}
-	return e
-}
-
-// copyTo puts the entry's values into m.
-func (e *entry) copyTo(m map[any]any) {
-	if e.n == 0 {
-		return
-	}
-	m[e.first.key] = e.first.value
-	for _, p := range e.more {
-		m[p.key] = p.value
-	}
-}
-
-// keyOf returns the map key for a session ID, and false when id cannot be
-// an ID from idcookie.NewID.
-func keyOf(id string) (key, bool) {
-	var k key
-	if len(id) != 2*len(k) {
-		return k, false
-	}
-	_, err := hex.Decode(k[:], []byte(id))
-	return k, err == nil
-}
-
-// New returns a Store and starts its sweeper. It fails when no secret is
-// given or when a secret is too short.
+// New returns a Store and starts its sweep.
 func New(cfg Config) (*Store, error) {
-	if cfg.MaxAge < 0 {
-		return nil, fmt.Errorf("memstore: MaxAge must not be negative, got %d", cfg.MaxAge)
-	}
 	if cfg.MaxAge == 0 {
 		cfg.MaxAge = DefaultMaxAge
 	}
-	maxAge := time.Duration(cfg.MaxAge) * time.Second
-
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
+	if cfg.Lifetime == 0 {
+		cfg.Lifetime = DefaultLifetime
 	}
-	ids, err := idcookie.New(cfg.Secrets, cfg.MaxAge, now)
+	if cfg.MaxAge < 0 || cfg.MaxAge > MaxMaxAge || cfg.Lifetime < 0 || cfg.Lifetime > MaxMaxAge {
+		return nil, fmt.Errorf("memstore: MaxAge and Lifetime must be from 1 to %d seconds, got %d and %d",
+			MaxMaxAge, cfg.MaxAge, cfg.Lifetime)
+	}
+	ids, err := sessionid.New(cfg.Secrets, cfg.MaxAge)
 	if err != nil {
 		return nil, fmt.Errorf("memstore: %w", err)
 	}
-
-	sweep := cfg.SweepInterval
-	if sweep <= 0 {
-		sweep = min(time.Minute, maxAge)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.Default()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
-
+	maxAge := time.Duration(cfg.MaxAge) * time.Second
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = min(time.Minute, maxAge)
+	}
 	s := &Store{
 		Options: &sessions.Options{
 			Path:   "/",
@@ -201,283 +142,221 @@ func New(cfg Config) (*Store, error) {
 			// cannot steal the session.
 			HttpOnly: true,
 			// Lax: the browser leaves the cookie off cross-site POSTs and
-			// subresource requests (a CSRF defence) but still sends it when
-			// the visitor follows a link to us. gorilla's own stores default
-			// to None, which needs Secure and sends the cookie everywhere.
+			// subresource requests, but sends it when the visitor follows a
+			// link here. (gorilla's own stores default to None.)
 			SameSite: http.SameSiteLaxMode,
 			// Secure only when asked for: over plain http://localhost the
-			// browser would drop a Secure cookie and every visit would
+			// browser would drop a Secure cookie, and every visit would
 			// look like the first.
 			Secure: cfg.Secure,
 		},
-		ids:           ids,
-		maxAge:        maxAge,
-		sweepInterval: sweep,
-		now:           now,
-		log:           logger,
-		sessions:      make(map[key]entry),
-		stop:          make(chan struct{}),
-		done:          make(chan struct{}),
+		ids:      ids,
+		maxAge:   maxAge,
+		lifetime: time.Duration(cfg.Lifetime) * time.Second,
+		now:      cfg.Now,
+		log:      cfg.Logger,
+		sessions: make(map[string]entry),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
 	}
-	go s.sweepEvery()
+	go s.sweepEvery(cfg.SweepInterval)
 	return s, nil
 }
 
-// Get returns the session called name for this request. It follows the
-// sessions.Store contract: within one request, every call returns the same
-// *sessions.Session.
-//
-// A cookie that cannot be used (missing, tampered with, signed with an
-// unknown secret, too long, expired, or naming a session this store does not
-// hold) is not an error: Get returns a new, empty session with IsNew set and
-// a nil error, and the next Save gives the visitor a fresh ID.
-//
-// Get keeps the request's sessions in the request's context itself, not in
-// gorilla's registry, which costs four allocations and some 450 bytes on
-// every request. So save a session with its own Save method, as the course
-// does: sessions.Save(r, w), which saves the registry's sessions, does not
-// see this store's.
+// Get returns the session called name for this request, through gorilla's
+// registry: every call in one request returns the same session, and
+// sessions.Save(r, w) saves it.
 func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
-	ctx := r.Context()
-	first, _ := ctx.Value(cacheKey{s}).(*cached)
-	for c := first; c != nil; c = c.next {
-		if c.session.Name() == name {
-			return c.session, nil
-		}
-	}
-	session, cookie := s.load(r, name)
-	// As gorilla's registry does: the request carries the cache from here on.
-	*r = *r.WithContext(context.WithValue(ctx, cacheKey{s}, &cached{session, cookie, first}))
-	return session, nil
+	return sessions.GetRegistry(r).Get(s, name)
 }
 
-// cacheKey is the context key of a store's sessions for one request.
-type cacheKey struct{ s *Store }
-
-// cached is a list of the sessions that Get returned for one request: one,
-// nearly always.
-type cached struct {
-	session *sessions.Session
-	cookie  idcookie.Cookie // what the request's cookie carried, if it verified
-	next    *cached
-}
-
-// cachedFor returns what Get cached for session in this request, or nil.
-func (s *Store) cachedFor(r *http.Request, session *sessions.Session) *cached {
-	c, _ := r.Context().Value(cacheKey{s}).(*cached)
-	for ; c != nil; c = c.next {
-		if c.session == session {
-			return c
-		}
-	}
-	return nil
-}
-
-// New returns the session called name for this request without the
-// registry's cache: the stored session if the request's cookie names a live
-// one, otherwise a new, empty session (see Get). Its Values are a copy, so
-// changing them changes nothing until Save.
+// New returns the stored session that the request's cookie names, or a new
+// empty one (IsNew) when there is none: no cookie, a cookie that does not
+// verify, or a session that has expired or was deleted. That is not an
+// error: the next Save gives the visitor a fresh ID. The session's Values
+// are a copy; changing them changes nothing until Save.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
-	session, _ := s.load(r, name)
-	return session, nil
-}
-
-// load is New, and also returns what the request's cookie carried (the zero
-// Cookie if it had none that verified), for Save to tell whether the
-// browser's copy needs renewing.
-func (s *Store) load(r *http.Request, name string) (*sessions.Session, idcookie.Cookie) {
 	session := sessions.NewSession(s, name)
-	*session.Options = *s.Options // a copy: the handler may change it
+	opts := *s.Options // a copy: the handler may change it
+	session.Options = &opts
 	session.IsNew = true
 
-	now := s.now() // once per call: the clock is not free
-	cookie, ok := s.readCookie(r, name, now)
+	id, ok := s.ID(r, name)
 	if !ok {
-		return session, cookie
+		return session, nil
 	}
-	k, _ := keyOf(cookie.ID) // a verified ID is always a valid key
-	s.mu.RLock()
-	e, found := s.sessions[k]
-	s.mu.RUnlock()
-	if !found || now.UnixNano() >= e.expires {
-		s.log.Debug("memstore: unknown or expired session ID; starting a fresh session")
-		return session, cookie
+	now := s.now()
+	s.mu.Lock()
+	e, found := s.sessions[id]
+	if found && !e.live(now) {
+		delete(s.sessions, id) // never revived, even by a late Save
+		found = false
 	}
-	session.ID = cookie.ID
+	s.mu.Unlock()
+	if !found {
+		s.log.Debug("memstore: unknown or expired session; starting a fresh one")
+		return session, nil
+	}
+	for k, v := range e.values {
+		if b, ok := v.(gobbed); ok {
+			// Save encoded it, so it decodes; an error would be a bug here.
+			if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&v); err != nil {
+				return session, fmt.Errorf("memstore: decoding %v: %w", k, err)
+			}
+		}
+		session.Values[k] = v
+	}
+	session.ID = id
 	session.IsNew = false
-	e.copyTo(session.Values) // a copy: handlers never share a map
-	return session, cookie
+	return session, nil
 }
 
 // ID returns the session ID that the request's cookie called name carries,
-// after checking its signature. It does not look the ID up, so the session
-// may have expired. It reports false when there is no usable cookie.
+// after checking its signature (once per request), and false when there is
+// no usable cookie. The session lock calls it.
 func (s *Store) ID(r *http.Request, name string) (string, bool) {
-	cookie, ok := s.readCookie(r, name, s.now())
-	return cookie.ID, ok
-}
-
-// readCookie verifies the request's cookie called name at now. A cookie that
-// does not verify is logged at debug level and reported as false.
-func (s *Store) readCookie(r *http.Request, name string, now time.Time) (idcookie.Cookie, bool) {
-	cookie, err := s.ids.Read(r, name, now)
-	if err != nil {
-		if _, hasCookie := idcookie.CookieValue(r, name); hasCookie {
-			// Tampered, garbage, too long, too old or signed with another
-			// secret. The visitor gets a fresh session, not an error page.
-			s.log.Debug("memstore: ignoring a session cookie that does not verify", "cookie", name, "err", err)
+	id, ok := s.ids.FromRequest(r, name)
+	if !ok {
+		if _, err := r.Cookie(name); err == nil {
+			// Tampered, garbage, too old or signed with another secret: the
+			// visitor gets a fresh session, not an error page.
+			s.log.Debug("memstore: ignoring a session cookie that does not verify", "cookie", name)
 		}
-		return idcookie.Cookie{}, false
 	}
-	return cookie, true
+	return id, ok
 }
 
-// Save stores the session's values and, when needed, sends the cookie.
+// live reports whether the session has neither idled out nor outlived its
+// absolute lifetime at now.
+func (e entry) live(now time.Time) bool {
+	return now.Before(e.expires) && now.Before(e.ends)
+}
+
+// Save stores a copy of the session's values and sends the cookie.
 //
-// A session whose Options.MaxAge is negative is deleted and its cookie
-// cleared. A new session, or one whose ID this store does not hold, gets a
-// fresh random ID: a store that adopted an ID it did not issue would let an
-// attacker choose a victim's session ID (session fixation).
+// A value that is not a plain number, string or bool is stored gob-encoded,
+// as Redis stores it: a type gob cannot encode fails here, not later, and
+// a value changed after Save does not change the stored one.
 //
-// The cookie is sent for a new ID, when the session's options differ from
-// the store's, and otherwise at most once every refresh period (a minute, or
-// a tenth of MaxAge) to move its expiry forward. An unchanged session on a
-// busy page therefore costs no Set-Cookie header at all.
+// Options.MaxAge < 0 deletes the session and clears the cookie; 0 sends a
+// cookie that the browser forgets when it closes, while the store keeps
+// the session for its own MaxAge. A new session, or one whose ID the store
+// does not hold, gets a fresh random ID: a store that adopted an ID it did
+// not issue would let an attacker choose a victim's ID (session fixation).
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
 	opts := *session.Options
-	sendCookie := opts != *s.Options // the handler changed the cookie's options
 	if r.TLS != nil {
 		opts.Secure = true // served over HTTPS: never send the ID in clear later
 	}
-	k, known := keyOf(session.ID)
 	if opts.MaxAge < 0 {
-		if known {
-			s.forget(k)
-		}
-		return s.ids.WriteCookie(w, session.Name(), "", &opts, s.now())
+		s.forget(session.ID)
+		return s.ids.SetCookie(w, session.Name(), "", &opts)
 	}
-
-	t := s.now()
-	now := t.UnixNano()
-	lifetime := s.maxAge
+	values, err := copyValues(session.Values)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	idle := s.maxAge
 	if opts.MaxAge > 0 {
-		lifetime = time.Duration(opts.MaxAge) * time.Second
-	}
-	// A fresh entry, not a changed one: a concurrent Get may be copying
-	// the old one's values outside the lock.
-	e := newEntry(session.Values, now+int64(lifetime))
-
-	stored := false
-	if known {
-		s.mu.Lock()
-		if old, found := s.sessions[k]; found && now < old.expires {
-			s.sessions[k] = e
-			stored = true
-		} else if found {
-			delete(s.sessions, k) // expired since Get: never revive it
-		}
-		s.mu.Unlock()
-	}
-	if !stored {
-		// A new session, or an ID this store does not hold: a fresh ID.
-		id, err := idcookie.NewID()
-		if err != nil {
-			return err
-		}
-		k, _ = keyOf(id)
-		s.mu.Lock()
-		s.sessions[k] = e
-		s.mu.Unlock()
-		session.ID = id
-		sendCookie = true
+		idle = time.Duration(opts.MaxAge) * time.Second
 	}
 
-	if !sendCookie && !s.cookieDue(r, session, t) {
-		return nil // the browser's cookie is this session's, and fresh enough
+	s.mu.Lock()
+	old, found := s.sessions[session.ID]
+	if found && old.live(now) {
+		s.sessions[session.ID] = entry{values, old.ends, now.Add(idle)}
+	} else {
+		// A new session, or one that ended since New: a fresh ID.
+		delete(s.sessions, session.ID)
+		session.ID = sessionid.NewID()
+		s.sessions[session.ID] = entry{values, now.Add(s.lifetime), now.Add(idle)}
 	}
-	if err := s.ids.WriteCookie(w, session.Name(), session.ID, &opts, t); err != nil {
-		return fmt.Errorf("memstore: signing the session cookie: %w", err)
-	}
-	return nil
+	s.mu.Unlock()
+	return s.ids.SetCookie(w, session.Name(), session.ID, &opts)
 }
 
-// cookieDue reports whether the response must carry the session's cookie
-// again: the request's cookie is not this session's, or it is due for
-// renewal. What the cookie carried comes from Get's cache when it can, so
-// that it is not parsed and checked twice.
-func (s *Store) cookieDue(r *http.Request, session *sessions.Session, now time.Time) bool {
-	var cookie idcookie.Cookie
-	if c := s.cachedFor(r, session); c != nil {
-		cookie = c.cookie
-	} else {
-		cookie, _ = s.ids.Read(r, session.Name(), now) // a session from New
+// copyValues returns the store's copy of a session's values.
+func copyValues(values map[any]any) (map[any]any, error) {
+	stored := make(map[any]any, len(values))
+	for k, v := range values {
+		switch v.(type) {
+		case bool, string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+			stored[k] = v // immutable: nothing to copy
+		default:
+			var buf bytes.Buffer
+			if err := gob.NewEncoder(&buf).Encode(&v); err != nil {
+				return nil, fmt.Errorf("memstore: session value %v: %w (gob.Register its type)", k, err)
+			}
+			stored[k] = gobbed(buf.Bytes())
+		}
 	}
-	return cookie.ID != session.ID || s.ids.Due(cookie.Issued, now)
+	return stored, nil
 }
 
 // Regenerate gives the session a new ID and forgets the old one, keeping its
-// values. Call it when a visitor's privileges change, such as at login, so
-// that an ID somebody planted or copied before then is worthless afterwards.
-// It saves the session and sends the new cookie.
+// values; its absolute lifetime starts again. Call it when a visitor's
+// privileges change, such as at login, so that an ID somebody planted or
+// copied before then is worthless afterwards. It saves the session and
+// sends the new cookie.
 func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
-	if k, ok := keyOf(session.ID); ok {
-		s.forget(k)
-	}
+	s.forget(session.ID)
 	session.ID = ""
 	return s.Save(r, w, session)
 }
 
 // forget deletes a session.
-func (s *Store) forget(k key) {
+func (s *Store) forget(id string) {
 	s.mu.Lock()
-	delete(s.sessions, k)
+	delete(s.sessions, id)
 	s.mu.Unlock()
 }
 
 // Len reports how many sessions the store holds, expired ones that the sweep
 // has not yet removed included.
 func (s *Store) Len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return len(s.sessions)
 }
 
 // Sweep removes every expired session now and reports how many it removed.
-// The background sweeper calls it; tests may call it directly.
+// The background sweep calls it; tests may call it directly.
 func (s *Store) Sweep() int {
-	now := s.now().UnixNano()
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	removed := 0
-	for k, e := range s.sessions {
-		if now >= e.expires {
-			delete(s.sessions, k)
+	for id, e := range s.sessions {
+		if !e.live(now) {
+			delete(s.sessions, id)
 			removed++
 		}
 	}
 	// A Go map never gives back the room it grew to. After a wave of
 	// visitors has expired, move the survivors to a fresh map so that the
 	// big one can be collected.
-	// (maps.Clone would copy the big table along.)
 	if removed > 0 && removed >= len(s.sessions) {
-		fresh := make(map[key]entry, len(s.sessions))
-		maps.Copy(fresh, s.sessions)
+		fresh := make(map[string]entry, len(s.sessions))
+		for id, e := range s.sessions {
+			fresh[id] = e
+		}
 		s.sessions = fresh
 	}
 	return removed
 }
 
-// Close stops the background sweeper. The store still answers afterwards,
-// but expired sessions are no longer removed. Close is safe to call twice.
+// Close stops the background sweep. The store still answers afterwards, but
+// expired sessions are no longer removed. Close is safe to call twice.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.stop) })
 	<-s.done
 	return nil
 }
 
-func (s *Store) sweepEvery() {
+func (s *Store) sweepEvery(interval time.Duration) {
 	defer close(s.done)
-	ticker := time.NewTicker(s.sweepInterval)
+	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
 		select {

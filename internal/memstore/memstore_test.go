@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"crypto/tls"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"net/http"
@@ -12,12 +11,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
-	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
 	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
@@ -28,10 +27,6 @@ var (
 	secretA = []byte("test-secret-A-0123456789abcdefghijklmnop")
 	secretB = []byte("test-secret-B-0123456789abcdefghijklmnop")
 )
-
-// newFakeClock starts at the real time: the signed timestamps in cookies
-// come from the real clock, and the store judges their age by this one.
-func newFakeClock() *fakeclock.Clock { return fakeclock.New(time.Now()) }
 
 func newStore(t testing.TB, cfg Config) *Store {
 	t.Helper()
@@ -74,7 +69,9 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"no secret", Config{}, "at least one secret"},
 		{"short secret", Config{Secrets: [][]byte{[]byte("too short")}}, "at least 32"},
 		{"short second secret", Config{Secrets: [][]byte{secretA, []byte("x")}}, "secret 2"},
-		{"negative max age", Config{Secrets: [][]byte{secretA}, MaxAge: -1}, "must not be negative"},
+		{"negative max age", Config{Secrets: [][]byte{secretA}, MaxAge: -1}, "from 1 to 34560000"},
+		{"max age past 400 days", Config{Secrets: [][]byte{secretA}, MaxAge: 9223372037}, "from 1 to 34560000"},
+		{"lifetime past 400 days", Config{Secrets: [][]byte{secretA}, Lifetime: 400*86400 + 1}, "from 1 to 34560000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,8 +131,8 @@ func TestRoundTrip(t *testing.T) {
 	if !first.IsNew || cookie == nil {
 		t.Fatalf("first visit: IsNew=%v cookie=%v, want a new session and a cookie", first.IsNew, cookie)
 	}
-	if len(first.ID) != 32 {
-		t.Errorf("ID %q is not 32 hex digits", first.ID)
+	if len(first.ID) != 26 {
+		t.Errorf("ID %q is not 26 characters (rand.Text)", first.ID)
 	}
 	if strings.Contains(cookie.Value, "count") {
 		t.Errorf("cookie %q carries session data; it must carry only the ID", cookie.Value)
@@ -148,8 +145,11 @@ func TestRoundTrip(t *testing.T) {
 	if got := second.Values["count"]; got != 1 {
 		t.Errorf("got count %v, want 1", got)
 	}
-	if again != nil {
-		t.Errorf("an unchanged session re-sent its cookie: %v", again)
+	// Every Save sends the cookie again, as gorilla's stores do, so that
+	// its Max-Age counts from the last visit, like the session's idle
+	// timeout.
+	if again == nil || again.MaxAge != DefaultMaxAge {
+		t.Errorf("a returning visit got cookie %v, want one with a fresh Max-Age", again)
 	}
 }
 
@@ -190,74 +190,28 @@ func TestValuesAreCopies(t *testing.T) {
 	}
 }
 
-func TestCookieIsRefreshedOnlyWhenDue(t *testing.T) {
-	clock := newFakeClock()
-	s := newStore(t, Config{MaxAge: 3600, Now: clock.Now})
-	_, cookie := visit(t, s, nil, setCount(1))
-
-	clock.Advance(30 * time.Second)
-	if _, c := visit(t, s, cookie, setCount(2)); c != nil {
-		t.Error("cookie re-sent after 30s, want none before the refresh period (a minute)")
-	}
-	clock.Advance(time.Minute)
-	if _, c := visit(t, s, cookie, setCount(3)); c == nil {
-		t.Error("cookie not re-sent after the refresh period; its Max-Age would run out")
-	}
-	var changed *http.Cookie
-	if _, changed = visit(t, s, cookie, func(sess *sessions.Session) { sess.Options.MaxAge = 60 }); changed == nil || changed.MaxAge != 60 {
-		t.Errorf("changed options: got cookie %v, want one with Max-Age=60", changed)
-	}
+// TestBehavesLikeRedis: the memory store keeps values as a server-side
+// store does. A value changed in place after Get and never saved is not
+// stored, and a value that gob cannot encode fails at Save.
+func TestBehavesLikeRedis(t *testing.T) {
+	storetest.CheckLikeAServer(t, newStore(t, Config{}), cookieName)
 }
 
-// signed returns a cookie that carries raw, signed with secret exactly as the
+// signed returns a cookie that carries id, signed with secret exactly as the
 // store signs its own.
-func signed(t *testing.T, secret []byte, raw []byte) *http.Cookie {
+func signed(t *testing.T, secret []byte, id string) *http.Cookie {
 	t.Helper()
-	sc := securecookie.New(secret, nil).SetSerializer(securecookie.NopEncoder{})
-	v, err := sc.Encode(cookieName, raw)
+	v, err := securecookie.New(secret, nil).Encode(cookieName, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &http.Cookie{Name: cookieName, Value: v}
 }
 
-// TestCookieRefreshForSessionsFromNew: Save decides the same way for a
-// session from New, which Get's per-request cache does not know about.
-func TestCookieRefreshForSessionsFromNew(t *testing.T) {
-	clock := newFakeClock()
-	s := newStore(t, Config{MaxAge: 3600, Now: clock.Now})
-	_, cookie := visit(t, s, nil, setCount(1))
-	saveNew := func(cookie *http.Cookie) *http.Cookie {
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		if cookie != nil {
-			req.AddCookie(cookie)
-		}
-		sess, _ := s.New(req, cookieName)
-		sess.Values["count"] = 2
-		rec := httptest.NewRecorder()
-		if err := sess.Save(req, rec); err != nil {
-			t.Fatal(err)
-		}
-		return sessionCookie(rec)
-	}
-	clock.Advance(30 * time.Second)
-	if c := saveNew(cookie); c != nil {
-		t.Error("cookie re-sent after 30s, want none before the refresh period")
-	}
-	clock.Advance(time.Minute)
-	if c := saveNew(cookie); c == nil {
-		t.Error("cookie not re-sent after the refresh period")
-	}
-	if c := saveNew(nil); c == nil {
-		t.Error("a new session got no cookie")
-	}
-}
-
 func TestUnusableCookieStartsFreshSession(t *testing.T) {
 	s := newStore(t, Config{})
 	_, good := visit(t, s, nil, setCount(7))
-	unknownID := make([]byte, 16)
-	unknownID[0] = 1
+	unknownID := "AAAAAAAAAAAAAAAAAAAAAAAAAA"
 
 	tests := []struct {
 		name  string
@@ -270,7 +224,7 @@ func TestUnusableCookieStartsFreshSession(t *testing.T) {
 		{"oversized 64 KB", strings.Repeat("A", 64<<10)},
 		{"signed with another secret", signed(t, secretB, unknownID).Value},
 		{"well signed, never issued", signed(t, secretA, unknownID).Value},
-		{"well signed, wrong length", signed(t, secretA, []byte("short")).Value},
+		{"well signed, empty", signed(t, secretA, "").Value},
 		{"empty", ""},
 	}
 	for _, tt := range tests {
@@ -282,79 +236,73 @@ func TestUnusableCookieStartsFreshSession(t *testing.T) {
 			if cookie == nil || cookie.Value == tt.value {
 				t.Errorf("want a freshly issued cookie, got %v", cookie)
 			}
-			if hex.EncodeToString(unknownID) == sess.ID {
+			if sess.ID == unknownID {
 				t.Error("the store adopted an ID it never issued")
 			}
 		})
 	}
 }
 
+// TestExpiry: a session idle for MaxAge is gone, and its cookie gets a
+// fresh session, not the old one back. (synctest: the clock is fake, and
+// moves only when every goroutine of the test is waiting.)
 func TestExpiry(t *testing.T) {
-	clock := newFakeClock()
-	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Hour})
-	_, cookie := visit(t, s, nil, setCount(1))
+	synctest.Test(t, func(t *testing.T) {
+		s := newStore(t, Config{MaxAge: 60, SweepInterval: time.Hour})
+		_, cookie := visit(t, s, nil, setCount(1))
 
-	clock.Advance(59 * time.Second)
-	if sess, _ := visit(t, s, cookie, nil); sess.IsNew {
-		t.Fatal("session expired before MaxAge")
-	}
-	// That visit saved the session: it now lives 60s from here (idle expiry).
-	clock.Advance(60 * time.Second)
-	sess, fresh := visit(t, s, cookie, nil)
-	if !sess.IsNew || sess.Values["count"] != nil {
-		t.Fatalf("after MaxAge idle: got IsNew=%v Values=%v, want a fresh session", sess.IsNew, sess.Values)
-	}
-	if fresh == nil || fresh.Value == cookie.Value {
-		t.Error("an expired session was revived instead of replaced")
-	}
+		time.Sleep(59 * time.Second)
+		if sess, _ := visit(t, s, cookie, nil); sess.IsNew {
+			t.Fatal("session expired before MaxAge")
+		}
+		// That visit saved the session: it now lives 60s from here.
+		time.Sleep(60 * time.Second)
+		sess, fresh := visit(t, s, cookie, nil)
+		if !sess.IsNew || sess.Values["count"] != nil {
+			t.Fatalf("after MaxAge idle: got IsNew=%v Values=%v, want a fresh session", sess.IsNew, sess.Values)
+		}
+		if fresh == nil || fresh.Value == cookie.Value {
+			t.Error("an expired session was revived instead of replaced")
+		}
+	})
+}
+
+// TestLifetime: with MaxAge 2 and Lifetime 4, a session visited every
+// second lives 4 seconds, however busy.
+func TestLifetime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		storetest.CheckLifetime(t, newStore(t, Config{MaxAge: 2, Lifetime: 4}), cookieName, time.Sleep)
+	})
 }
 
 func TestBackgroundSweepRemovesExpired(t *testing.T) {
-	clock := newFakeClock()
-	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Millisecond})
-	for range 100 {
-		visit(t, s, nil, setCount(1))
-	}
-	if got := s.Len(); got != 100 {
-		t.Fatalf("got %d sessions, want 100", got)
-	}
-	clock.Advance(61 * time.Second)
-	deadline := time.Now().Add(5 * time.Second)
-	for s.Len() > 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if got := s.Len(); got != 0 {
-		t.Errorf("the sweeper left %d expired sessions", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := newStore(t, Config{MaxAge: 60, SweepInterval: time.Second})
+		for range 100 {
+			visit(t, s, nil, setCount(1))
+		}
+		if got := s.Len(); got != 100 {
+			t.Fatalf("got %d sessions, want 100", got)
+		}
+		time.Sleep(61 * time.Second)
+		synctest.Wait() // the sweep has run, and waits for its next tick
+		if got := s.Len(); got != 0 {
+			t.Errorf("the sweep left %d expired sessions", got)
+		}
+	})
 }
 
 func TestSweepKeepsLiveSessions(t *testing.T) {
-	clock := newFakeClock()
-	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Hour})
-	visit(t, s, nil, setCount(1))
-	clock.Advance(30 * time.Second)
-	visit(t, s, nil, setCount(1))
-	clock.Advance(31 * time.Second)
-	if removed := s.Sweep(); removed != 1 || s.Len() != 1 {
-		t.Errorf("Sweep removed %d and kept %d, want 1 and 1", removed, s.Len())
-	}
-}
-
-func TestDefaultSweepInterval(t *testing.T) {
-	// The sweep never waits longer than a minute, nor longer than MaxAge.
-	tests := []struct {
-		maxAge    int
-		wantSweep time.Duration
-	}{
-		{20, 20 * time.Second},
-		{3600, time.Minute},
-		{0, time.Minute}, // DefaultMaxAge
-	}
-	for _, tt := range tests {
-		if s := newStore(t, Config{MaxAge: tt.maxAge}); s.sweepInterval != tt.wantSweep {
-			t.Errorf("MaxAge %d: got sweep %v, want %v", tt.maxAge, s.sweepInterval, tt.wantSweep)
+	synctest.Test(t, func(t *testing.T) {
+		s := newStore(t, Config{MaxAge: 60, SweepInterval: time.Hour})
+		visit(t, s, nil, setCount(1))
+		time.Sleep(30 * time.Second)
+		visit(t, s, nil, setCount(1))
+		time.Sleep(31 * time.Second)
+		if removed := s.Sweep(); removed != 1 || s.Len() != 1 {
+			t.Errorf("Sweep removed %d and kept %d, want 1 and 1", removed, s.Len())
 		}
-	}
+	})
 }
 
 func TestNegativeMaxAgeDeletes(t *testing.T) {
@@ -374,6 +322,10 @@ func TestNegativeMaxAgeDeletes(t *testing.T) {
 	}
 }
 
+func TestMaxAgeZero(t *testing.T) {
+	storetest.CheckMaxAgeZero(t, newStore(t, Config{}), cookieName)
+}
+
 func TestSecretRotation(t *testing.T) {
 	old := newStore(t, Config{Secrets: [][]byte{secretA}})
 	_, oldCookie := visit(t, old, nil, setCount(3))
@@ -387,9 +339,8 @@ func TestSecretRotation(t *testing.T) {
 		t.Fatalf("a cookie signed with the previous secret was not accepted: IsNew=%v Values=%v", sess.IsNew, sess.Values)
 	}
 	_, newCookie := visit(t, rotated, nil, setCount(1))
-	var raw []byte
-	onlyB := securecookie.New(secretB, nil).SetSerializer(securecookie.NopEncoder{})
-	if err := onlyB.Decode(cookieName, newCookie.Value, &raw); err != nil {
+	var id string
+	if err := securecookie.New(secretB, nil).Decode(cookieName, newCookie.Value, &id); err != nil {
 		t.Errorf("new cookies must be signed with the first secret: %v", err)
 	}
 
@@ -406,24 +357,38 @@ func TestRegenerate(t *testing.T) {
 }
 
 // TestGetIsCachedPerRequest: within one request, Get returns the same
-// session for a name, and a different one for another name or store.
+// session for a name, and a different one for another name. (gorilla's
+// registry knows sessions by name alone: two stores in one request need
+// two names.)
 func TestGetIsCachedPerRequest(t *testing.T) {
-	s, other := newStore(t, Config{}), newStore(t, Config{})
+	s := newStore(t, Config{})
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	a, _ := s.Get(req, cookieName)
 	prefs, _ := s.Get(req, "prefs")
-	elsewhere, _ := other.Get(req, cookieName)
 	if again, _ := s.Get(req, cookieName); again != a {
 		t.Error("two Gets in one request returned different sessions")
 	}
 	if again, _ := s.Get(req, "prefs"); again != prefs || prefs == a || prefs.Name() != "prefs" {
 		t.Error("a second name in one request did not get a session of its own")
 	}
-	if elsewhere == a {
-		t.Error("two stores shared a session")
-	}
 	if fresh, _ := s.Get(httptest.NewRequest(http.MethodGet, "/", nil), cookieName); fresh == a {
 		t.Error("another request got this request's session")
+	}
+}
+
+// TestSessionsSave: sessions.Save(r, w), which saves every session of the
+// request through gorilla's registry, saves this store's too.
+func TestSessionsSave(t *testing.T) {
+	s := newStore(t, Config{})
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	sess, _ := s.Get(req, cookieName)
+	sess.Values["count"] = 5
+	rec := httptest.NewRecorder()
+	if err := sessions.Save(req, rec); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := visit(t, s, sessionCookie(rec), nil); got.Values["count"] != 5 {
+		t.Errorf("sessions.Save did not store the session: got %v", got.Values)
 	}
 }
 
@@ -498,15 +463,15 @@ func TestHundredThousandVisitorsAreSwept(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping 100,000 sessions")
 	}
-	clock := newFakeClock()
-	s := newStore(t, Config{MaxAge: 2, Now: clock.Now, SweepInterval: time.Hour})
+	now := time.Now()
+	s := newStore(t, Config{MaxAge: 2, Now: func() time.Time { return now }, SweepInterval: time.Hour})
 	for i := range 100_000 {
 		saveNew(t, s, i)
 	}
 	if got := s.Len(); got != 100_000 {
 		t.Fatalf("holds %d sessions, want 100000", got)
 	}
-	clock.Advance(3 * time.Second)
+	now = now.Add(3 * time.Second) // the store's clock, moved by hand
 	if removed := s.Sweep(); removed != 100_000 || s.Len() != 0 {
 		t.Errorf("the sweep removed %d and left %d", removed, s.Len())
 	}
@@ -517,8 +482,8 @@ func TestHundredThousandVisitorsAreSwept(t *testing.T) {
 // garbage collection; the second should be near zero.
 func BenchmarkSweepReusesHeap(b *testing.B) {
 	for range b.N {
-		clock := newFakeClock()
-		s := newStore(b, Config{MaxAge: 2, Now: clock.Now, SweepInterval: time.Hour})
+		now := time.Now()
+		s := newStore(b, Config{MaxAge: 2, Now: func() time.Time { return now }, SweepInterval: time.Hour})
 		var base, full, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&base)
@@ -527,7 +492,7 @@ func BenchmarkSweepReusesHeap(b *testing.B) {
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&full)
-		clock.Advance(3 * time.Second)
+		now = now.Add(3 * time.Second)
 		s.Sweep()
 		runtime.GC()
 		runtime.ReadMemStats(&after)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/gorilla/sessions"
 )
@@ -83,5 +84,65 @@ func CheckRegenerate(t *testing.T, s Regenerator, name string) {
 	}
 	if got, _ := MustVisit(t, s, name, oldCookie, nil); !got.IsNew {
 		t.Error("the old ID still opens the session after Regenerate")
+	}
+}
+
+// CheckLifetime tests a store made with MaxAge 2 and Lifetime 4 (seconds):
+// visited every second, the session lives on past its idle timeout, and
+// ends at its absolute lifetime, 4 seconds after it began. sleep moves the
+// store's clock: time.Sleep inside a synctest bubble, or a fake clock.
+func CheckLifetime(t *testing.T, s sessions.Store, name string, sleep func(time.Duration)) {
+	t.Helper()
+	first, cookie := MustVisit(t, s, name, nil, func(sess *sessions.Session) { sess.Values["page_views"] = 1 })
+	for second := 1; second <= 4; second++ {
+		sleep(time.Second)
+		sess, c := MustVisit(t, s, name, cookie, func(sess *sessions.Session) {
+			n, _ := sess.Values["page_views"].(int)
+			sess.Values["page_views"] = n + 1
+		})
+		if c != nil {
+			cookie = c
+		}
+		alive := second < 4
+		if alive && (sess.IsNew || sess.ID != first.ID) {
+			t.Fatalf("after %ds, visited every second: the session ended before its lifetime", second)
+		}
+		if !alive && (!sess.IsNew || sess.ID == first.ID) {
+			t.Fatalf("after %ds: the session outlived its 4s lifetime (values %v)", second, sess.Values)
+		}
+	}
+}
+
+// CheckMaxAgeZero tests what Options.MaxAge 0 means in every course store:
+// a cookie without Max-Age (the browser forgets it when it closes), while
+// the store keeps the session.
+func CheckMaxAgeZero(t *testing.T, s sessions.Store, name string) {
+	t.Helper()
+	_, cookie := MustVisit(t, s, name, nil, func(sess *sessions.Session) {
+		sess.Values["page_views"] = 3
+		sess.Options.MaxAge = 0
+	})
+	if cookie == nil || cookie.MaxAge != 0 || !cookie.Expires.IsZero() {
+		t.Fatalf("MaxAge 0: got cookie %v, want one with no Max-Age or Expires", cookie)
+	}
+	if got, _ := MustVisit(t, s, name, cookie, nil); got.IsNew || got.Values["page_views"] != 3 {
+		t.Errorf("MaxAge 0: the store dropped the session (IsNew=%v, values %v)", got.IsNew, got.Values)
+	}
+}
+
+// CheckLikeAServer tests that a store keeps its own copy of the values, as
+// a store with a server behind it does: a value changed in place after Get
+// and not saved is not stored, and a value gob cannot encode fails at Save.
+func CheckLikeAServer(t *testing.T, s sessions.Store, name string) {
+	t.Helper()
+	_, cookie := MustVisit(t, s, name, nil, func(sess *sessions.Session) { sess.Values["tags"] = []string{"a"} })
+	got, _ := MustVisit(t, s, name, cookie, nil)
+	got.Values["tags"].([]string)[0] = "changed in place, never saved"
+	if again, _ := MustVisit(t, s, name, cookie, nil); again.Values["tags"].([]string)[0] != "a" {
+		t.Errorf("a value changed in place without Save reached the store: %v", again.Values)
+	}
+	_, _, err := Visit(s, name, cookie, func(sess *sessions.Session) { sess.Values["f"] = func() {} })
+	if err == nil {
+		t.Error("Save stored a value that gob cannot encode, want an error")
 	}
 }

@@ -1,5 +1,0 @@
-//go:build !race
-
-package idcookie
-
-const raceEnabled = false
