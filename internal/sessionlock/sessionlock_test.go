@@ -21,7 +21,7 @@ func TestLocalSerializesOneID(t *testing.T) {
 	for range 32 {
 		wg.Go(func() {
 			for range 50 {
-				unlock, err := l.Lock(context.Background(), "a")
+				unlock, err := l.Lock(context.Background(), "a", time.Minute)
 				if err != nil {
 					t.Error(err)
 					return
@@ -46,11 +46,9 @@ func TestLocalSerializesOneID(t *testing.T) {
 
 func TestLocalOtherIDsDoNotWait(t *testing.T) {
 	l := NewLocal()
-	unlockA, _ := l.Lock(context.Background(), "a")
+	unlockA, _ := l.Lock(context.Background(), "a", time.Minute)
 	defer unlockA()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	unlockB, err := l.Lock(ctx, "b")
+	unlockB, err := l.Lock(context.Background(), "b", time.Nanosecond)
 	if err != nil {
 		t.Fatalf("session b waited on session a: %v", err)
 	}
@@ -59,13 +57,36 @@ func TestLocalOtherIDsDoNotWait(t *testing.T) {
 
 func TestLocalGivesUp(t *testing.T) {
 	l := NewLocal()
-	unlock, _ := l.Lock(context.Background(), "a")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if _, err := l.Lock(ctx, "a"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("got %v, want DeadlineExceeded", err)
+	unlock, _ := l.Lock(context.Background(), "a", time.Minute)
+	if _, err := l.Lock(context.Background(), "a", 20*time.Millisecond); !errors.Is(err, ErrBusy) {
+		t.Errorf("after the wait: got %v, want ErrBusy", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := l.Lock(ctx, "a", time.Minute); !errors.Is(err, context.Canceled) {
+		t.Errorf("request gone: got %v, want context.Canceled", err)
 	}
 	unlock()
+	if l.Len() != 0 {
+		t.Errorf("the lock table kept %d entries", l.Len())
+	}
+}
+
+// TestUnlockTwiceIsHarmless: a second call of an unlock func must not
+// release the turn of whoever holds the session's lock by then.
+func TestUnlockTwiceIsHarmless(t *testing.T) {
+	l := NewLocal()
+	first, _ := l.Lock(context.Background(), "a", time.Minute)
+	first()
+	second, err := l.Lock(context.Background(), "a", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first() // again: must do nothing
+	if _, err := l.Lock(context.Background(), "a", 10*time.Millisecond); !errors.Is(err, ErrBusy) {
+		t.Errorf("a second unlock released somebody else's lock: got %v, want ErrBusy", err)
+	}
+	second()
 	if l.Len() != 0 {
 		t.Errorf("the lock table kept %d entries", l.Len())
 	}
@@ -131,7 +152,7 @@ func TestMiddlewareLosesNoUpdate(t *testing.T) {
 func TestMiddlewareBusyIs503(t *testing.T) {
 	l := NewLocal()
 	e, _ := counterApp(l, 20*time.Millisecond)
-	unlock, _ := l.Lock(context.Background(), "s1")
+	unlock, _ := l.Lock(context.Background(), "s1", time.Minute)
 	defer unlock()
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, request("s1"))
@@ -147,7 +168,7 @@ func TestMiddlewareBusyIs503(t *testing.T) {
 
 type failingLocker struct{}
 
-func (failingLocker) Lock(context.Context, string) (func(), error) {
+func (failingLocker) Lock(context.Context, string, time.Duration) (func(), error) {
 	return nil, errors.New("connection refused")
 }
 
@@ -185,7 +206,7 @@ func BenchmarkLocalUncontended(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		unlock, _ := l.Lock(ctx, "a")
+		unlock, _ := l.Lock(ctx, "a", time.Second)
 		unlock()
 	}
 }
