@@ -1,41 +1,55 @@
 // Package redisstore is a Redis session store for gorilla/sessions, built on
 // the go-redis client.
 //
-// The cookie carries only a random session ID, signed with securecookie;
-// the values live in Redis under "session:<id>" with a TTL, so Redis itself
-// expires idle sessions. Sessions survive a restart of the application, and
-// every instance that talks to the same Redis with the same secret shares
-// them: the answer for a site that outgrows one process.
+// It stands in for boj/redistore, the store gorilla's README lists, which
+// adopts any well-signed ID it is shown (a copy of a logged-out cookie
+// brings the old ID back), speaks redigo rather than go-redis, and has no
+// lock. Here the cookie carries only a random session ID, signed with
+// securecookie; the values live in Redis under "session:<id>" with a TTL,
+// so Redis itself expires idle sessions; and every instance that shares the
+// Redis and the secret shares the sessions, and with Lock takes turns on
+// them.
 //
-// The store is strict: an ID that Redis does not hold (never issued, expired
-// or deleted) is never adopted; the visitor gets a fresh one. It also
-// provides Lock, a lock per session held in Redis, so that several
-// instances take turns on one session (see package sessionlock).
-//
-// Get and Save return an error only when Redis failed (for example, it is
-// down). A bad cookie is not an error: it means a new session.
+// The store is strict: an ID that Redis does not hold (never issued,
+// expired, ended by its absolute lifetime, deleted) is never adopted; the
+// visitor gets a fresh one. Get and Save return an error only when Redis
+// failed (it is down, or too slow): wrapped in ErrUnavailable, for a 503.
+// A bad cookie is not an error: it means a new session.
 package redisstore
 
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/gob"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
 )
 
 // DefaultMaxAge is the idle lifetime of a session, in seconds, when
-// Config.MaxAge is zero: one day.
-const DefaultMaxAge = 86400
+// Config.MaxAge is zero: one day. DefaultLifetime is the absolute one: a
+// week. MaxMaxAge is the longest either may be: 400 days, the most a
+// browser keeps a cookie.
+const (
+	DefaultMaxAge   = 86400
+	DefaultLifetime = 7 * 86400
+	MaxMaxAge       = 400 * 86400
+)
+
+// DefaultLockLease is how long a session lock lives in Redis without being
+// renewed. Its holder renews it every third of that while its request runs,
+// so a slow request keeps it; a holder that died, or a lock taken by a
+// command that Redis ran late, frees it within the lease.
+const DefaultLockLease = time.Second
 
 // ErrUnavailable wraps every error that comes from Redis, so that a handler
 // can answer 503 rather than 500.
@@ -49,17 +63,25 @@ type Config struct {
 	// Secrets sign the cookie; the first signs, all verify (rotation). At
 	// least 32 bytes each, from configuration.
 	Secrets [][]byte
-	// MaxAge is how long, in seconds, a session lives after its last save,
-	// and the cookie's Max-Age. Zero means DefaultMaxAge.
+	// MaxAge is how long, in seconds, a session lives after its last save
+	// (the idle timeout), and the cookie's Max-Age. Zero means
+	// DefaultMaxAge.
 	MaxAge int
+	// Lifetime is how long, in seconds, a session lives after it was
+	// created, however busy. Zero means DefaultLifetime.
+	Lifetime int
 	// Secure marks the cookie Secure; a request over TLS gets it anyway.
 	Secure bool
 	// KeyPrefix is put before every Redis key. Empty means "session:".
 	KeyPrefix string
-	// LockLease is how long a session lock lives in Redis if its holder
-	// never releases it (a crashed instance). Zero means 10 seconds.
+	// LockLease is how long a lock lives in Redis unless renewed. Zero
+	// means DefaultLockLease.
 	LockLease time.Duration
-	// Logger receives a debug line for each cookie that could not be used.
+	// Now returns the current time, for the absolute lifetime; nil means
+	// time.Now. (Redis keeps the idle timeout with its own clock.)
+	Now func() time.Time
+	// Logger receives a debug line for each cookie that could not be used,
+	// and a warning for each stored session that could not be decoded.
 	// Nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -70,12 +92,20 @@ type Store struct {
 	// "/", HttpOnly, SameSite Lax, Secure only when asked for.
 	Options *sessions.Options
 
-	client redis.UniversalClient
-	ids    *idcookie.Codec
-	prefix string
-	maxAge time.Duration
-	lease  time.Duration
-	log    *slog.Logger
+	client   redis.UniversalClient
+	ids      *sessionid.Codec
+	prefix   string
+	maxAge   time.Duration
+	lifetime time.Duration
+	lease    time.Duration
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// record is what Redis holds for a session.
+type record struct {
+	Ends   time.Time // the absolute lifetime: creation + Lifetime
+	Values map[any]any
 }
 
 // New returns a Store. It does not contact Redis; call Ping at start-up to
@@ -84,13 +114,17 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("redisstore: Config.Client is required")
 	}
-	if cfg.MaxAge < 0 {
-		return nil, fmt.Errorf("redisstore: MaxAge must not be negative, got %d", cfg.MaxAge)
-	}
 	if cfg.MaxAge == 0 {
 		cfg.MaxAge = DefaultMaxAge
 	}
-	ids, err := idcookie.New(cfg.Secrets, cfg.MaxAge, nil)
+	if cfg.Lifetime == 0 {
+		cfg.Lifetime = DefaultLifetime
+	}
+	if cfg.MaxAge < 0 || cfg.MaxAge > MaxMaxAge || cfg.Lifetime < 0 || cfg.Lifetime > MaxMaxAge {
+		return nil, fmt.Errorf("redisstore: MaxAge and Lifetime must be from 1 to %d seconds, got %d and %d",
+			MaxMaxAge, cfg.MaxAge, cfg.Lifetime)
+	}
+	ids, err := sessionid.New(cfg.Secrets, cfg.MaxAge)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: %w", err)
 	}
@@ -98,12 +132,14 @@ func New(cfg Config) (*Store, error) {
 		cfg.KeyPrefix = "session:"
 	}
 	if cfg.LockLease <= 0 {
-		cfg.LockLease = 10 * time.Second
+		cfg.LockLease = DefaultLockLease
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	maxAge := time.Duration(cfg.MaxAge) * time.Second
 	return &Store{
 		Options: &sessions.Options{
 			Path:     "/",
@@ -112,12 +148,14 @@ func New(cfg Config) (*Store, error) {
 			SameSite: http.SameSiteLaxMode, // not sent on cross-site posts
 			Secure:   cfg.Secure,           // see memstore for why not always
 		},
-		client: cfg.Client,
-		ids:    ids,
-		prefix: cfg.KeyPrefix,
-		maxAge: maxAge,
-		lease:  cfg.LockLease,
-		log:    cfg.Logger,
+		client:   cfg.Client,
+		ids:      ids,
+		prefix:   cfg.KeyPrefix,
+		maxAge:   time.Duration(cfg.MaxAge) * time.Second,
+		lifetime: time.Duration(cfg.Lifetime) * time.Second,
+		lease:    cfg.LockLease,
+		now:      cfg.Now,
+		log:      cfg.Logger,
 	}, nil
 }
 
@@ -130,7 +168,7 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Get returns the session called name for this request, cached for the
-// rest of the request (the sessions.Store contract). See New.
+// rest of the request by gorilla's registry.
 func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 	return sessions.GetRegistry(r).Get(s, name)
 }
@@ -141,54 +179,69 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // returned with it is new and must not be saved over the real one.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	session := sessions.NewSession(s, name)
-	*session.Options = *s.Options // a copy: the handler may change it
+	opts := *s.Options // a copy: the handler may change it
+	session.Options = &opts
 	session.IsNew = true
 
 	id, ok := s.ID(r, name)
 	if !ok {
 		return session, nil
 	}
-	data, err := s.client.Get(r.Context(), s.prefix+id).Bytes()
-	if errors.Is(err, redis.Nil) {
-		s.log.Debug("redisstore: unknown or expired session ID; starting a fresh session")
-		return session, nil
+	rec, err := s.load(r.Context(), id)
+	if err != nil || rec == nil {
+		return session, err
 	}
-	if err != nil {
-		return session, fmt.Errorf("%w: loading a session: %w", ErrUnavailable, err)
-	}
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&session.Values); err != nil {
-		// Not written by this store (or by an incompatible version of a
-		// value type): treat it as gone.
-		s.log.Warn("redisstore: cannot decode a stored session; starting a fresh one", "err", err)
-		session.Values = map[any]any{}
-		return session, nil
-	}
+	session.Values = rec.Values
 	session.ID = id
 	session.IsNew = false
 	return session, nil
 }
 
-// ID returns the ID that the request's cookie called name carries, after
-// checking its signature (not whether Redis holds it), and false when there
-// is no usable cookie.
-func (s *Store) ID(r *http.Request, name string) (string, bool) {
-	id, err := s.ids.FromRequest(r, name)
-	if err != nil {
-		if _, hasCookie := idcookie.CookieValue(r, name); hasCookie {
-			s.log.Debug("redisstore: ignoring a session cookie that does not verify", "cookie", name, "err", err)
-		}
-		return "", false
+// load reads session id, or returns nil when Redis does not hold it (or it
+// outlived its lifetime, or cannot be decoded).
+func (s *Store) load(ctx context.Context, id string) (*record, error) {
+	data, err := s.client.Get(ctx, s.prefix+id).Bytes()
+	if errors.Is(err, redis.Nil) {
+		s.log.Debug("redisstore: unknown or expired session; starting a fresh one")
+		return nil, nil
 	}
-	return id, true
+	if err != nil {
+		return nil, fmt.Errorf("%w: loading a session: %w", ErrUnavailable, err)
+	}
+	var rec record
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&rec); err != nil {
+		// Not written by this store, or a value type is not registered.
+		s.log.Warn("redisstore: cannot decode a stored session; starting a fresh one",
+			"key", s.prefix+id, "err", err)
+		return nil, nil
+	}
+	if !s.now().Before(rec.Ends) {
+		s.log.Debug("redisstore: session outlived its lifetime; starting a fresh one")
+		return nil, nil
+	}
+	return &rec, nil
 }
 
-// Save writes the session to Redis with a TTL of its MaxAge and sends the
-// cookie when it is new, when its options differ from the store's, or when
-// the browser's copy is older than the refresh period. Options.MaxAge < 0
-// deletes the session and clears the cookie.
+// ID returns the ID that the request's cookie called name carries, after
+// checking its signature (once per request; not whether Redis holds it),
+// and false when there is no usable cookie.
+func (s *Store) ID(r *http.Request, name string) (string, bool) {
+	id, ok := s.ids.FromRequest(r, name)
+	if !ok {
+		if _, err := r.Cookie(name); err == nil {
+			s.log.Debug("redisstore: ignoring a session cookie that does not verify", "cookie", name)
+		}
+	}
+	return id, ok
+}
+
+// Save writes the session to Redis, with a TTL of its idle timeout (but
+// never past its absolute lifetime), and sends the cookie. Options.MaxAge
+// < 0 deletes the session and clears the cookie; 0 sends a cookie that the
+// browser forgets when it closes, while Redis keeps the session for the
+// store's MaxAge.
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
 	opts := *session.Options
-	sendCookie := opts != *s.Options
 	if r.TLS != nil {
 		opts.Secure = true
 	}
@@ -199,55 +252,70 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 				return fmt.Errorf("%w: deleting a session: %w", ErrUnavailable, err)
 			}
 		}
-		return s.ids.WriteCookie(w, session.Name(), "", &opts, time.Now())
+		return s.ids.SetCookie(w, session.Name(), "", &opts)
 	}
-
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(session.Values); err != nil {
-		return fmt.Errorf("redisstore: encoding session values (gob.Register custom types): %w", err)
-	}
-	lifetime := s.maxAge
+	idle := s.maxAge
 	if opts.MaxAge > 0 {
-		lifetime = time.Duration(opts.MaxAge) * time.Second
+		idle = time.Duration(opts.MaxAge) * time.Second
 	}
+	now := s.now()
 
-	if session.ID == "" {
-		id, err := idcookie.NewID()
+	if session.ID != "" {
+		// The stored session's lifetime, read again: it may have ended, or
+		// been deleted, since New. Such a session is not brought back
+		// under its old ID.
+		rec, err := s.load(ctx, session.ID)
 		if err != nil {
 			return err
 		}
-		// NX: only if no such key exists. 128 random bits never collide in
-		// practice; NX makes sure of it.
-		created, err := s.client.SetNX(ctx, s.prefix+id, buf.Bytes(), lifetime).Result()
-		if err != nil {
-			return fmt.Errorf("%w: creating a session: %w", ErrUnavailable, err)
-		}
-		if !created {
-			return errors.New("redisstore: a fresh session ID already exists")
-		}
-		session.ID = id
-		sendCookie = true
-	} else {
-		// XX: only if it still exists. A session that expired or was
-		// deleted since New is not brought back under its old ID.
-		updated, err := s.client.SetXX(ctx, s.prefix+session.ID, buf.Bytes(), lifetime).Result()
-		if err != nil {
-			return fmt.Errorf("%w: saving a session: %w", ErrUnavailable, err)
-		}
-		if !updated {
-			session.ID = ""
-			return s.Save(r, w, session)
+		if rec != nil {
+			data, err := encode(rec.Ends, session.Values)
+			if err != nil {
+				return err
+			}
+			// XX: only if it still exists.
+			ok, err := s.client.SetXX(ctx, s.prefix+session.ID, data, min(idle, rec.Ends.Sub(now))).Result()
+			if err != nil {
+				return fmt.Errorf("%w: saving a session: %w", ErrUnavailable, err)
+			}
+			if ok {
+				return s.ids.SetCookie(w, session.Name(), session.ID, &opts)
+			}
 		}
 	}
-	if !sendCookie && !s.ids.Stale(r, session.Name(), session.ID) {
-		return nil // the browser's cookie is this session's, and fresh enough
+
+	ends := now.Add(s.lifetime)
+	data, err := encode(ends, session.Values)
+	if err != nil {
+		return err
 	}
-	return s.ids.WriteCookie(w, session.Name(), session.ID, &opts, time.Now())
+	id := sessionid.NewID()
+	// NX: only if no such key exists. 128 random bits never collide in
+	// practice; NX makes sure of it.
+	created, err := s.client.SetNX(ctx, s.prefix+id, data, min(idle, s.lifetime)).Result()
+	if err != nil {
+		return fmt.Errorf("%w: creating a session: %w", ErrUnavailable, err)
+	}
+	if !created {
+		return errors.New("redisstore: a fresh session ID already exists")
+	}
+	session.ID = id
+	return s.ids.SetCookie(w, session.Name(), session.ID, &opts)
 }
 
-// Regenerate gives the session a new ID, keeping its values, and deletes
-// the old one: call it at login, so that an ID planted or copied earlier is
-// worthless afterwards.
+// encode is a session's record as Redis holds it. A value whose type gob
+// does not know fails here, with a hint.
+func encode(ends time.Time, values map[any]any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(record{ends, values}); err != nil {
+		return nil, fmt.Errorf("redisstore: encoding session values (gob.Register custom types): %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Regenerate gives the session a new ID, keeping its values (its absolute
+// lifetime starts again), and deletes the old one: call it at login, so
+// that an ID planted or copied earlier is worthless afterwards.
 func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
 	if session.ID != "" {
 		if err := s.client.Del(r.Context(), s.prefix+session.ID).Err(); err != nil {
@@ -258,22 +326,32 @@ func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sess
 	return s.Save(r, w, session)
 }
 
-// unlockScript deletes the lock only if it is still ours: after a lease ran
-// out, another instance may hold it.
-var unlockScript = redis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then
-	return redis.call("DEL", KEYS[1])
-end
+// releaseScript deletes the lock, and renewScript extends it, only if it is
+// still ours: after a lease ran out, another instance may hold it.
+var (
+	releaseScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
 return 0`)
+	renewScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
+return 0`)
+)
 
 // Lock takes the lock of session id in Redis, so that every instance that
 // shares this Redis agrees whose turn it is. It implements
-// sessionlock.Locker. The lock expires after the lease if its holder dies;
-// Lock polls until the lock is free or ctx is done.
-func (s *Store) Lock(ctx context.Context, id string) (func(), error) {
+// sessionlock.Locker: it polls until the lock is free, for at most wait.
+//
+// The lock lives for the lease and is renewed every third of it until
+// unlock is called, so a request slower than the lease keeps its turn; a
+// holder that dies stops renewing, and its lock ends within a lease. When
+// Redis stalls, a lock command that timed out here may still run when
+// Redis wakes: nobody renews that lock either, so it too ends within a
+// lease. If a renewal finds the lock taken by another, the loss is logged.
+func (s *Store) Lock(ctx context.Context, id string, wait time.Duration) (func(), error) {
 	key := s.prefix + "lock:" + id
-	token := rand.Text()
-	wait := time.Millisecond
+	token := sessionid.NewID()
+	deadline := time.Now().Add(wait)
+	pause := time.Millisecond
 	for {
 		ok, err := s.client.SetNX(ctx, key, token, s.lease).Result()
 		if err != nil {
@@ -283,21 +361,56 @@ func (s *Store) Lock(ctx context.Context, id string) (func(), error) {
 			return nil, fmt.Errorf("%w: taking a session lock: %w", ErrUnavailable, err)
 		}
 		if ok {
-			return func() {
-				// Not the request's context: release even if it was
-				// cancelled. If this fails the lease frees the lock.
-				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-				defer cancel()
-				if err := unlockScript.Run(ctx, s.client, []string{key}, token).Err(); err != nil {
-					s.log.Warn("redisstore: releasing a session lock failed; it expires with its lease", "err", err)
-				}
-			}, nil
+			return s.hold(key, token), nil
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return nil, sessionlock.ErrBusy
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(wait):
+		case <-time.After(pause):
 		}
-		wait = min(2*wait, 16*time.Millisecond)
+		pause = min(2*pause, 16*time.Millisecond)
+	}
+}
+
+// hold renews a lock that this instance took until the returned func is
+// called, which then releases it.
+func (s *Store) hold(key, token string) func() {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ticker := time.NewTicker(s.lease / 3)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ticker.C:
+				ctx, cancel := context.WithTimeout(context.Background(), s.lease/3)
+				n, err := renewScript.Run(ctx, s.client, []string{key}, token, s.lease.Milliseconds()).Int()
+				cancel()
+				if err == nil && n == 0 {
+					s.log.Warn("redisstore: a session lock was lost while its request ran", "key", key)
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(stop)
+			<-done
+			// Not the request's context: release even if it was cancelled.
+			// If this fails, the lease frees the lock.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			if err := releaseScript.Run(ctx, s.client, []string{key}, token).Err(); err != nil {
+				s.log.Warn("redisstore: releasing a session lock failed; it ends with its lease", "err", err)
+			}
+		})
 	}
 }

@@ -12,8 +12,9 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
 	"github.com/go-sessions-course/echo-sessions/internal/redistest"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
 	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 )
 
@@ -65,8 +66,8 @@ func TestRoundTripAndTTL(t *testing.T) {
 	if second.IsNew || second.ID != first.ID || second.Values["page_views"] != 1 {
 		t.Errorf("second visit: IsNew=%v ID=%q values=%v", second.IsNew, second.ID, second.Values)
 	}
-	if again != nil {
-		t.Errorf("an unchanged cookie was re-sent: %v", again)
+	if again == nil || again.MaxAge != 600 {
+		t.Errorf("a returning visit got cookie %v, want one with a fresh Max-Age", again)
 	}
 	mustVisit(t, s, cookie, setCount(2))
 	third, _ := mustVisit(t, s, cookie, nil)
@@ -78,11 +79,15 @@ func TestRoundTripAndTTL(t *testing.T) {
 func TestStrictIDs(t *testing.T) {
 	srv := redistest.Start(t)
 	s, client := newStore(t, srv, Config{})
-	ids, _ := idcookie.New([][]byte{secret}, 3600, nil)
-	unknown, _ := idcookie.NewID()
-	forged, _ := ids.Encode(cookieName, unknown)
+	ids, _ := sessionid.New([][]byte{secret}, 3600)
+	unknown := sessionid.NewID()
+	rec := httptest.NewRecorder()
+	if err := ids.SetCookie(rec, cookieName, unknown, &sessions.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	forged := rec.Result().Cookies()[0]
 
-	sess, cookie := mustVisit(t, s, &http.Cookie{Name: cookieName, Value: forged}, setCount(1))
+	sess, cookie := mustVisit(t, s, forged, setCount(1))
 	if sess.ID == unknown || cookie == nil {
 		t.Fatal("the store adopted an ID it never issued")
 	}
@@ -167,7 +172,7 @@ func TestLockAcrossInstances(t *testing.T) {
 		}
 		wg.Go(func() {
 			for range 10 {
-				unlock, err := store.Lock(context.Background(), "one-session")
+				unlock, err := store.Lock(context.Background(), "one-session", 10*time.Second)
 				if err != nil {
 					t.Error(err)
 					return
@@ -193,25 +198,95 @@ func TestLockAcrossInstances(t *testing.T) {
 	}
 }
 
+// TestLockLeaseFreesADeadHolder: a lock that nobody renews (its instance
+// died, or Redis ran the lock command late, after a stall) frees the
+// session within the default lease, about a second.
 func TestLockLeaseFreesADeadHolder(t *testing.T) {
 	srv := redistest.Start(t)
-	s, _ := newStore(t, srv, Config{LockLease: 50 * time.Millisecond})
-	if _, err := s.Lock(context.Background(), "x"); err != nil { // never released
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	unlock, err := s.Lock(ctx, "x")
+	s, client := newStore(t, srv, Config{})
+	client.Set(context.Background(), "session:lock:x", "a dead instance", DefaultLockLease)
+	unlock, err := s.Lock(context.Background(), "x", 3*time.Second)
 	if err != nil {
 		t.Fatalf("a lock whose holder died was never freed: %v", err)
 	}
 	unlock()
+	unlock() // twice: harmless
 	// Other sessions never waited.
-	unlockY, err := s.Lock(ctx, "y")
+	unlockY, err := s.Lock(context.Background(), "y", time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
 	unlockY()
+}
+
+// TestLockOutlastsItsLease: a request slower than the lease keeps its
+// turn, because its lock is renewed while it runs.
+func TestLockOutlastsItsLease(t *testing.T) {
+	srv := redistest.Start(t)
+	a, _ := newStore(t, srv, Config{LockLease: 100 * time.Millisecond})
+	b, _ := newStore(t, srv, Config{LockLease: 100 * time.Millisecond})
+	unlock, err := a.Lock(context.Background(), "slow", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Four leases later, another instance still finds the lock taken.
+	if _, err := b.Lock(context.Background(), "slow", 400*time.Millisecond); !errors.Is(err, sessionlock.ErrBusy) {
+		t.Fatalf("during a slow request: got %v, want ErrBusy", err)
+	}
+	unlock()
+	unlockB, err := b.Lock(context.Background(), "slow", 100*time.Millisecond)
+	if err != nil {
+		t.Fatalf("after the slow request: %v", err)
+	}
+	unlockB()
+}
+
+// TestLockAfterAStall: Redis stalls (SIGSTOP) while a request asks for a
+// lock; the request fails, but the lock command Redis runs when it wakes
+// must not keep the session locked for more than about a lease.
+func TestLockAfterAStall(t *testing.T) {
+	srv := redistest.Start(t)
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr(), ReadTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	t.Cleanup(func() { client.Close() })
+	s, err := New(Config{Client: client, Secrets: [][]byte{secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Pause()
+	_, err = s.Lock(context.Background(), "stalled", time.Second)
+	srv.Resume()
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("during the stall: got %v, want ErrUnavailable", err)
+	}
+	start := time.Now()
+	unlock, err := s.Lock(context.Background(), "stalled", 3*time.Second)
+	if err != nil {
+		t.Fatalf("after the stall: %v", err)
+	}
+	unlock()
+	if waited := time.Since(start); waited > DefaultLockLease+500*time.Millisecond {
+		t.Errorf("after the stall the session stayed locked for %v, want about a lease (%v) at most", waited, DefaultLockLease)
+	}
+}
+
+func TestLifetime(t *testing.T) {
+	srv := redistest.Start(t)
+	now := time.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	sleep := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	s, _ := newStore(t, srv, Config{MaxAge: 2, Lifetime: 4, Now: clock})
+	storetest.CheckLifetime(t, s, cookieName, sleep)
+}
+
+func TestMaxAgeZero(t *testing.T) {
+	s, _ := newStore(t, redistest.Start(t), Config{})
+	storetest.CheckMaxAgeZero(t, s, cookieName)
+}
+
+func TestKeepsItsOwnCopy(t *testing.T) {
+	s, _ := newStore(t, redistest.Start(t), Config{})
+	storetest.CheckLikeAServer(t, s, cookieName)
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
