@@ -1,6 +1,10 @@
 package fsstore
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,7 +15,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
-	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
 	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
@@ -116,7 +120,7 @@ func TestDeleteClearsFileAndCookie(t *testing.T) {
 }
 
 func TestSweepRemovesOnlyExpiredFiles(t *testing.T) {
-	clock := fakeclock.New(time.Now())
+	clock := storetest.NewClock()
 	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Hour})
 	for range 5 {
 		visit(t, s, nil, setCount(1))
@@ -127,7 +131,7 @@ func TestSweepRemovesOnlyExpiredFiles(t *testing.T) {
 	if n, err := s.Sweep(); n != 0 || err != nil {
 		t.Fatalf("swept %d live sessions (err %v)", n, err)
 	}
-	clock.Advance(61 * time.Second)
+	clock.Sleep(61 * time.Second)
 	if n, err := s.Sweep(); n != 5 || err != nil {
 		t.Errorf("swept %d (err %v), want 5", n, err)
 	}
@@ -137,12 +141,12 @@ func TestSweepRemovesOnlyExpiredFiles(t *testing.T) {
 }
 
 func TestBackgroundSweep(t *testing.T) {
-	clock := fakeclock.New(time.Now())
+	clock := storetest.NewClock()
 	s := newStore(t, Config{MaxAge: 60, Now: clock.Now, SweepInterval: time.Millisecond})
 	for range 20 {
 		visit(t, s, nil, setCount(1))
 	}
-	clock.Advance(2 * time.Minute)
+	clock.Sleep(2 * time.Minute)
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		if n, _ := s.Len(); n == 0 {
@@ -161,6 +165,7 @@ func TestID(t *testing.T) {
 	if _, ok := s.ID(req, cookieName); ok {
 		t.Error("an ID without a cookie")
 	}
+	req = httptest.NewRequest(http.MethodGet, "/", nil)
 	req.AddCookie(cookie)
 	if id, ok := s.ID(req, cookieName); !ok || id != first.ID {
 		t.Errorf("got %q %v, want %q", id, ok, first.ID)
@@ -182,4 +187,123 @@ func TestNewRejectsBadConfig(t *testing.T) {
 
 func TestRegenerate(t *testing.T) {
 	storetest.CheckRegenerate(t, newStore(t, Config{}), cookieName)
+}
+
+func TestLifetime(t *testing.T) {
+	clock := storetest.NewClock()
+	storetest.CheckLifetime(t, newStore(t, Config{MaxAge: 2, Lifetime: 4, Now: clock.Now}), cookieName, clock.Sleep)
+}
+
+func TestMaxAgeZero(t *testing.T) {
+	storetest.CheckMaxAgeZero(t, newStore(t, Config{}), cookieName)
+}
+
+func TestKeepsItsOwnCopy(t *testing.T) {
+	storetest.CheckLikeAServer(t, newStore(t, Config{}), cookieName)
+}
+
+// TestTornFileIsAWarning: a session file cut short (a crash, a full disk)
+// gives the visitor a fresh, working session, and a warning in the log
+// that names the file, not the cookie.
+func TestTornFileIsAWarning(t *testing.T) {
+	var log bytes.Buffer
+	s := newStore(t, Config{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	first, cookie := visit(t, s, nil, setCount(3))
+	file := filepath.Join(s.dir, "session_"+first.ID)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, data[:len(data)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sess, fresh := visit(t, s, cookie, setCount(1))
+	if !sess.IsNew || fresh == nil || sess.ID == first.ID {
+		t.Fatalf("got IsNew=%v ID=%q, want a fresh session under a new ID", sess.IsNew, sess.ID)
+	}
+	if again, _ := visit(t, s, fresh, nil); again.Values["page_views"] != 1 {
+		t.Errorf("the fresh session does not work: %v", again.Values)
+	}
+	line := log.String()
+	if !strings.Contains(line, "level=WARN") || !strings.Contains(line, file) || strings.Contains(line, cookie.Value) {
+		t.Errorf("want one WARN line naming %s and not the cookie, got:\n%s", file, line)
+	}
+	if _, err := os.Stat(file); err != nil {
+		t.Errorf("the torn file should be kept for inspection: %v", err)
+	}
+}
+
+// TestReadersNeverSeeAPartialFile: while one goroutine rewrites a big
+// session again and again, another reads it; every read finds a whole file.
+func TestReadersNeverSeeAPartialFile(t *testing.T) {
+	var log bytes.Buffer
+	s := newStore(t, Config{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	big := strings.Repeat("x", 32<<10)
+	_, cookie := visit(t, s, nil, func(sess *sessions.Session) { sess.Values["big"] = big })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			visit(t, s, cookie, func(sess *sessions.Session) { sess.Values["n"] = i })
+		}
+	}()
+	for reads := 0; ; reads++ {
+		select {
+		case <-done:
+			if strings.Contains(log.String(), "WARN") {
+				t.Fatalf("a reader saw a partial file:\n%s", log.String())
+			}
+			return
+		default:
+		}
+		sess, _ := visit(t, s, cookie, nil)
+		if sess.IsNew {
+			t.Fatalf("read %d found no whole session", reads)
+		}
+	}
+}
+
+// TestTooLarge: a session bigger than MaxFileSize is ErrTooLarge, an error
+// of the program (a 500), not ErrUnavailable (a 503).
+func TestTooLarge(t *testing.T) {
+	s := newStore(t, Config{})
+	_, _, err := storetest.Visit(s, cookieName, nil, func(sess *sessions.Session) {
+		sess.Values["big"] = strings.Repeat("x", MaxFileSize)
+	})
+	if !errors.Is(err, ErrTooLarge) || errors.Is(err, ErrUnavailable) {
+		t.Errorf("got %v, want ErrTooLarge", err)
+	}
+	// 2,500 bytes, the size that once failed as an outage, is fine.
+	if _, _, err := storetest.Visit(s, cookieName, nil, func(sess *sessions.Session) {
+		sess.Values["text"] = strings.Repeat("x", 2500)
+	}); err != nil {
+		t.Errorf("a 2,500-byte session: %v", err)
+	}
+}
+
+// TestLockAcrossStores: two stores on one folder, as two processes would
+// be (each has its own in-process locks), take turns on one session.
+func TestLockAcrossStores(t *testing.T) {
+	dir := t.TempDir()
+	a, b := newStore(t, Config{Dir: dir}), newStore(t, Config{Dir: dir})
+	unlock, err := a.Lock(context.Background(), "one", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Lock(context.Background(), "one", 50*time.Millisecond); !errors.Is(err, sessionlock.ErrBusy) {
+		t.Errorf("the other store took a held lock: got %v, want ErrBusy", err)
+	}
+	unlockOther, err := b.Lock(context.Background(), "other", 50*time.Millisecond)
+	if err != nil {
+		t.Errorf("another session waited: %v", err)
+	} else {
+		unlockOther()
+	}
+	unlock()
+	unlock() // twice: harmless
+	unlockB, err := b.Lock(context.Background(), "one", 50*time.Millisecond)
+	if err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	unlockB()
 }

@@ -271,12 +271,9 @@ func TestLockAfterAStall(t *testing.T) {
 
 func TestLifetime(t *testing.T) {
 	srv := redistest.Start(t)
-	now := time.Now()
-	var mu sync.Mutex
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	sleep := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	s, _ := newStore(t, srv, Config{MaxAge: 2, Lifetime: 4, Now: clock})
-	storetest.CheckLifetime(t, s, cookieName, sleep)
+	clock := storetest.NewClock()
+	s, _ := newStore(t, srv, Config{MaxAge: 2, Lifetime: 4, Now: clock.Now})
+	storetest.CheckLifetime(t, s, cookieName, clock.Sleep)
 }
 
 func TestMaxAgeZero(t *testing.T) {

@@ -5,6 +5,7 @@ package storetest
 import (
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,4 +146,30 @@ func CheckLikeAServer(t *testing.T, s sessions.Store, name string) {
 	if err == nil {
 		t.Error("Save stored a value that gob cannot encode, want an error")
 	}
+}
+
+// Clock is a clock for a store's Now option that moves only when told to.
+// (Inside a testing/synctest bubble, time.Now and time.Sleep do this for
+// the whole program; a store whose files or server keep real time needs
+// its own.)
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a Clock set to the real time.
+func NewClock() *Clock { return &Clock{now: time.Now()} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep moves the clock forward by d, at once.
+func (c *Clock) Sleep(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
