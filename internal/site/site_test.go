@@ -198,13 +198,13 @@ func TestExcerptsAndDiffs(t *testing.T) {
 
 func TestRewriteLinks(t *testing.T) {
 	for in, want := range map[string]string{
-		"04-counter.md":            "/04-counter",
-		"index.md":                 "/",
-		"05-stores.md#a":           "/05-stores#a",
-		"images/x.png":             "/images/x.png",
-		"../internal/memstore/memstore.go":  "/source/internal/memstore/memstore.go",
-		"https://example.com/a.md": "https://example.com/a.md",
-		"#section":                 "#section",
+		"04-counter.md":                    "/04-counter",
+		"index.md":                         "/",
+		"05-stores.md#a":                   "/05-stores#a",
+		"images/x.png":                     "/images/x.png",
+		"../internal/memstore/memstore.go": "/source/internal/memstore/memstore.go",
+		"https://example.com/a.md":         "https://example.com/a.md",
+		"#section":                         "#section",
 	} {
 		if got := rewrite(in); got != want {
 			t.Errorf("rewrite(%q) = %q, want %q", in, got, want)
