@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,12 +20,17 @@ func TestLoadConfig(t *testing.T) {
 		want    config
 		wantErr string
 	}{
-		{"defaults", nil, config{Port: "3000", Secret: []byte(devSecret), DevSecret: true, MaxAge: 86400}, ""},
-		{"everything set", map[string]string{"PORT": "8081", "SESSION_SECRET": testSecret, "SESSION_MAX_AGE": "60", "SESSION_SECURE": "true", "LOG_LEVEL": "debug"},
-			config{Port: "8081", Secret: []byte(testSecret), MaxAge: 60, Secure: true, LogLevel: -4}, ""},
+		{"defaults", nil, config{Port: "3000", Secret: []byte(devSecret), DevSecret: true, MaxAge: 86400, Lifetime: 604800}, ""},
+		{"everything set", map[string]string{"PORT": "8081", "SESSION_SECRET": testSecret, "SESSION_MAX_AGE": "60", "SESSION_LIFETIME": "600", "SESSION_SECURE": "true", "LOG_LEVEL": "debug"},
+			config{Port: "8081", Secret: []byte(testSecret), MaxAge: 60, Lifetime: 600, Secure: true, LogLevel: -4}, ""},
 		{"bad port", map[string]string{"PORT": "eighty"}, config{}, "PORT must be a number"},
 		{"short secret", map[string]string{"SESSION_SECRET": "shh"}, config{}, "at least 32 characters"},
-		{"zero max age", map[string]string{"SESSION_MAX_AGE": "0"}, config{}, "SESSION_MAX_AGE"},
+		{"zero max age", map[string]string{"SESSION_MAX_AGE": "0"}, config{}, "SESSION_MAX_AGE must be a whole number of seconds from 1 to 34560000"},
+		{"max age past int64 seconds", map[string]string{"SESSION_MAX_AGE": "9223372037"}, config{}, "SESSION_MAX_AGE must be a whole number of seconds from 1 to 34560000"},
+		{"max age past 400 days", map[string]string{"SESSION_MAX_AGE": "34560001"}, config{}, "SESSION_MAX_AGE"},
+		{"lifetime of 400 days", map[string]string{"SESSION_LIFETIME": "34560000"},
+			config{Port: "3000", Secret: []byte(devSecret), DevSecret: true, MaxAge: 86400, Lifetime: 34560000}, ""},
+		{"bad lifetime", map[string]string{"SESSION_LIFETIME": "-5"}, config{}, "SESSION_LIFETIME must be a whole number of seconds from 1 to 34560000"},
 		{"bad secure", map[string]string{"SESSION_SECURE": "yes please"}, config{}, "SESSION_SECURE"},
 		{"bad log level", map[string]string{"LOG_LEVEL": "loud"}, config{}, "LOG_LEVEL"},
 	}
@@ -41,7 +47,7 @@ func TestLoadConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.Port != tt.want.Port || string(got.Secret) != string(tt.want.Secret) || got.DevSecret != tt.want.DevSecret ||
-				got.MaxAge != tt.want.MaxAge || got.Secure != tt.want.Secure || got.LogLevel != tt.want.LogLevel {
+				got.MaxAge != tt.want.MaxAge || got.Lifetime != tt.want.Lifetime || got.Secure != tt.want.Secure || got.LogLevel != tt.want.LogLevel {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
@@ -112,6 +118,46 @@ func TestRun(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestDevSecretListensOnLocalhostOnly: signed with the public development
+// secret, the program answers this machine only; with SESSION_SECRET set,
+// it listens on every interface.
+func TestDevSecretListensOnLocalhostOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		env      map[string]string
+		loopback bool
+	}{
+		{"no secret", map[string]string{"PORT": "0"}, true},
+		{"SESSION_SECRET set", map[string]string{"PORT": "0", "SESSION_SECRET": testSecret}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			var logs syncBuffer
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, func(k string) string { return tc.env[k] }, &logs) }()
+			addrRE := regexp.MustCompile(`msg=listening url=\S+ addr=(\S+)`)
+			var addr string
+			for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
+					addr = m[1]
+				}
+			}
+			cancel()
+			<-done
+			ap, err := netip.ParseAddrPort(addr)
+			if err != nil {
+				t.Fatalf("no address in the log (%v):\n%s", err, logs.String())
+			}
+			if ap.Addr().IsLoopback() != tc.loopback || (!tc.loopback && !ap.Addr().IsUnspecified()) {
+				t.Errorf("listening on %s; want loopback only: %v", addr, tc.loopback)
+			}
+			if warned := strings.Contains(logs.String(), "listening on localhost only"); warned != tc.loopback {
+				t.Errorf("the start-up warning says localhost only: %v, want %v", warned, tc.loopback)
+			}
+		})
 	}
 }
 

@@ -77,9 +77,50 @@ func TestCounterHandler(t *testing.T) {
 		if rec.Body.String() != want {
 			t.Errorf("visit %d: got %q, want %q", n+2, rec.Body, want)
 		}
-		if sc := rec.Header().Get("Set-Cookie"); sc != "" {
-			t.Errorf("visit %d re-sent an unchanged cookie: %q", n+2, sc)
+		// The cookie comes again, so that its Max-Age counts from now.
+		if c := sidCookie(t, rec); c.MaxAge != 86400 {
+			t.Errorf("visit %d: cookie %v, want Max-Age=86400", n+2, c)
 		}
+	}
+}
+
+// TestPrivateAnswers: every answer that reads or sets the session is the
+// visitor's alone, errors included: no shared cache may keep it.
+func TestPrivateAnswers(t *testing.T) {
+	h := newTestServer(t, memstore.Config{})
+	for _, path := range []string{"/", "/no-such-page"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if cc, vary := rec.Header().Get("Cache-Control"), rec.Header().Get("Vary"); cc != "no-store" || vary != "Cookie" {
+			t.Errorf("%s: got Cache-Control %q and Vary %q, want no-store and Cookie", path, cc, vary)
+		}
+	}
+}
+
+// TestHead: HEAD / gets what GET / gets, without a body, and counts as a
+// visit (as in Express, which runs the GET handler).
+func TestHead(t *testing.T) {
+	srv := httptest.NewServer(newTestServer(t, memstore.Config{}))
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.Head(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(body) != 0 || len(resp.Cookies()) != 1 {
+		t.Fatalf("HEAD: got %d, %d bytes, cookies %v; want 200, no body, a session cookie", resp.StatusCode, len(body), resp.Cookies())
+	}
+	resp, err = client.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "You visited this page 2 times" {
+		t.Errorf("GET after HEAD: got %q, want the second visit", body)
 	}
 }
 

@@ -4,16 +4,19 @@
 // The lessons show real output: each step's tests run its server, record
 // what curl would print, and compare it with testdata/NAME.txt. With
 // -update they rewrite the file, and `go generate ./docs` copies it into the
-// lesson. Values that change on every run (signed session cookies, dates)
-// are masked so that the files only change when the behaviour does.
+// lesson. Headers appear as the server sent them, in its order; values that
+// change on every run (signed session cookies, dates) are masked so that
+// the files only change when the behaviour does.
 package transcript
 
 import (
+	"bufio"
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -22,6 +25,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the transcripts in testdata/ from the running server")
@@ -43,15 +47,17 @@ type Request struct {
 }
 
 // Record sends the requests to a server running h, in order, and returns
-// what `curl -i` would print for each, with the command before it.
+// what `curl -i` would print for each, with the command before it: the
+// status line and headers exactly as the server wrote them, in its order,
+// then the body. Dates and signed cookie values are masked.
+//
+// Cookies for -b jar.txt are kept as curl keeps them, and sent in curl's
+// order: longer names first, and for names of one length the newest first.
 func Record(t *testing.T, h http.Handler, requests ...Request) string {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var jar []*http.Cookie // the cookie jar, oldest first
 	var b strings.Builder
 	for i, r := range requests {
 		if i > 0 {
@@ -73,25 +79,70 @@ func Record(t *testing.T, h http.Handler, requests ...Request) string {
 		if r.Form != nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
+		if r.Jar {
+			for _, c := range curlOrder(jar) {
+				req.AddCookie(c)
+			}
+		}
 		for _, c := range r.Cookies {
 			req.AddCookie(c)
 		}
-		client := &http.Client{}
+		raw, resp := roundTrip(t, srv.Listener.Addr().String(), req)
 		if r.Jar {
-			client.Jar = jar
+			jar = keep(jar, resp.Cookies())
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		b.WriteString(mask(raw))
+		if !strings.HasSuffix(raw, "\n") {
+			b.WriteString("\n")
 		}
-		respBody, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(format(resp, respBody))
 	}
 	return b.String()
+}
+
+// roundTrip sends req over a connection of its own and returns the bytes
+// the server wrote, and the response parsed from them.
+func roundTrip(t *testing.T, addr string, req *http.Request) (string, *http.Response) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := req.Write(conn); err != nil {
+		t.Fatal(err)
+	}
+	var raw bytes.Buffer // every byte read from the connection
+	resp, err := http.ReadResponse(bufio.NewReader(io.TeeReader(conn, &raw)), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return strings.ReplaceAll(raw.String(), "\r\n", "\n"), resp
+}
+
+// keep updates the jar with the cookies a response set, as curl does: a
+// cookie with a name already there replaces it; Max-Age < 0 removes it.
+func keep(jar []*http.Cookie, set []*http.Cookie) []*http.Cookie {
+	for _, c := range set {
+		jar = slices.DeleteFunc(jar, func(old *http.Cookie) bool { return old.Name == c.Name })
+		if c.MaxAge >= 0 && (c.Expires.IsZero() || c.Expires.After(time.Now())) {
+			jar = append(jar, &http.Cookie{Name: c.Name, Value: c.Value})
+		}
+	}
+	return jar
+}
+
+// curlOrder returns the jar's cookies in the order curl sends them.
+func curlOrder(jar []*http.Cookie) []*http.Cookie {
+	sorted := slices.Clone(jar)
+	slices.Reverse(sorted) // newest first...
+	slices.SortStableFunc(sorted, func(a, b *http.Cookie) int {
+		return len(b.Name) - len(a.Name) // ...after longer names first
+	})
+	return sorted
 }
 
 // command is the curl command that sends r to a server on port 3000.
@@ -116,37 +167,17 @@ func command(r Request) string {
 }
 
 var (
-	signedValue = regexp.MustCompile(`^([^=]+)=([A-Za-z0-9_\-]{40,}=*)`)
-	expires     = regexp.MustCompile(`Expires=[^;]+`)
+	signedValue = regexp.MustCompile(`(?m)^(Set-Cookie: [^=]+)=([A-Za-z0-9_\-]{40,}=*)`)
+	expires     = regexp.MustCompile(`Expires=[^;\n]+`)
+	date        = regexp.MustCompile(`(?m)^Date: .*$`)
 )
 
-// format prints a response as curl -i does, without the headers that change
-// on every run (Date) and with signed values and dates masked.
-func format(resp *http.Response, body []byte) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "HTTP/1.1 %s\n", resp.Status)
-	names := make([]string, 0, len(resp.Header))
-	for name := range resp.Header {
-		if name != "Date" {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		for _, v := range resp.Header[name] {
-			if name == "Set-Cookie" {
-				v = signedValue.ReplaceAllString(v, "$1=<signed value, different every time>")
-				v = expires.ReplaceAllString(v, "Expires=<date>")
-			}
-			fmt.Fprintf(&b, "%s: %s\n", name, v)
-		}
-	}
-	b.WriteString("\n")
-	b.Write(body)
-	if len(body) > 0 && body[len(body)-1] != '\n' {
-		b.WriteString("\n")
-	}
-	return b.String()
+// mask hides what changes on every run: the Date header, the Expires of
+// cookies, and signed cookie values.
+func mask(raw string) string {
+	raw = date.ReplaceAllString(raw, "Date: <date>")
+	raw = signedValue.ReplaceAllString(raw, "$1=<signed value, different every time>")
+	return expires.ReplaceAllString(raw, "Expires=<date>")
 }
 
 // Check compares got with testdata/name.txt, or writes the file when the
