@@ -1,13 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -24,11 +24,17 @@ const (
 // fiveDigits is what an :id must look like: exactly five digits.
 var fiveDigits = regexp.MustCompile(`^[0-9]{5}$`)
 
+// getAndHead are the methods of every page: HEAD asks for GET's headers
+// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
+// the GET handler, as in Express; net/http leaves the body out.
+var getAndHead = []string{http.MethodGet, http.MethodHead}
+
 // newServer builds the whole application. main serves it; the tests drive
 // the very same value.
 func newServer(logger *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
+	e.HTTPErrorHandler = plainTextErrors
 	e.Use(requestLogger(logger))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -38,8 +44,8 @@ func newServer(logger *slog.Logger) *echo.Echo {
 	}))
 
 	// region routes
-	e.GET("/", pageViews)
-	e.GET("/things/:name/:id", thing)
+	e.Match(getAndHead, "/", pageViews)
+	e.Match(getAndHead, "/things/:name/:id", thing)
 	// endregion routes
 	return e
 }
@@ -98,52 +104,55 @@ func pageViews(c echo.Context) error {
 
 // endregion counter
 
-// requestLogger logs one line per request (method, path, status, latency) at
-// debug level, which LOG_LEVEL=debug shows, and every server error (a 5xx)
-// at error level, whatever the level. With debug off, the default, a request
-// that goes well costs it next to nothing: no clock read, nothing built.
-//
-// (Echo's middleware.RequestLogger does the same job with more options; it
-// reads the clock and builds its record on every request, even for a line
-// that nobody will see.)
+// requestLogger is Echo's request logger writing to slog: one line per
+// request at debug level (LOG_LEVEL=debug shows them), and every server
+// error (a 5xx) at error level, whatever the level.
 func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			ctx := c.Request().Context()
-			debug := logger.Enabled(ctx, slog.LevelDebug)
-			var start time.Time
-			if debug {
-				start = time.Now()
-			}
-			err := next(c)
-			if err != nil {
-				// Let Echo turn the error into its response now, so that the
-				// line shows the status the visitor got. Echo ignores the
-				// error when it comes back up the chain: the response is
-				// already written.
-				c.Error(err)
-			}
-			status := c.Response().Status
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod:  true,
+		LogURI:     true,
+		LogStatus:  true,
+		LogLatency: true,
+		LogError:   true,
+		// Let Echo write the error's response first, so that the line
+		// shows the status the visitor got.
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelDebug
-			if status >= http.StatusInternalServerError {
+			if v.Status >= http.StatusInternalServerError {
 				level = slog.LevelError
 			}
-			if level == slog.LevelDebug && !debug {
-				return err // build nothing for a line nobody will see
-			}
 			attrs := []slog.Attr{
-				slog.String("method", c.Request().Method),
-				slog.String("uri", c.Request().RequestURI),
-				slog.Int("status", status),
+				slog.String("method", v.Method),
+				slog.String("uri", v.URI),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency),
 			}
-			if debug {
-				attrs = append(attrs, slog.Duration("latency", time.Since(start)))
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("err", v.Error.Error()))
 			}
-			if err != nil {
-				attrs = append(attrs, slog.String("err", err.Error()))
-			}
-			logger.LogAttrs(ctx, level, "request", attrs...)
-			return err
-		}
+			logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			return nil
+		},
+	})
+}
+
+// plainTextErrors answers errors in plain text, like every page of this
+// program (Echo's default answers in JSON). The cause of an error, which
+// may hold details a visitor should not see, goes only to the log.
+func plainTextErrors(err error, c echo.Context) {
+	if c.Response().Committed {
+		return // the request logger has already answered
+	}
+	code, message := http.StatusInternalServerError, "Something went wrong on our side."
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code, message = he.Code, fmt.Sprint(he.Message)
+	}
+	// A failed write means the visitor has gone: nobody is left to tell.
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(code)
+	} else {
+		_ = c.String(code, message+"\n")
 	}
 }

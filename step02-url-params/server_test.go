@@ -103,3 +103,21 @@ func TestFollowTheLink(t *testing.T) {
 		path = linkRE.FindStringSubmatch(string(body))[1]
 	}
 }
+
+// TestHead: every page answers HEAD with GET's status, without a body.
+func TestHead(t *testing.T) {
+	srv := httptest.NewServer(newServer(slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	for _, path := range []string{"/", "/?views=3", "/things/echo/12345", "/things/echo/12"} {
+		want := get(t, path).Code
+		resp, err := http.Head(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || len(body) != 0 {
+			t.Errorf("HEAD %s: got %d and %d bytes, want %d and none", path, resp.StatusCode, len(body), want)
+		}
+	}
+}

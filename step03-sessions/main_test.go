@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
 	"sync"
@@ -121,6 +122,46 @@ func TestRunRejectsBadConfig(t *testing.T) {
 	}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "SESSION_MAX_AGE") {
 		t.Errorf("got %v, want an error naming SESSION_MAX_AGE", err)
+	}
+}
+
+// TestDevSecretListensOnLocalhostOnly: signed with the public development
+// secret, the program answers this machine only; with SESSION_SECRET set,
+// it listens on every interface.
+func TestDevSecretListensOnLocalhostOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		env      map[string]string
+		loopback bool
+	}{
+		{"no secret", map[string]string{"PORT": "0"}, true},
+		{"SESSION_SECRET set", map[string]string{"PORT": "0", "SESSION_SECRET": testSecret}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			var logs syncBuffer
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, func(k string) string { return tc.env[k] }, &logs) }()
+			addrRE := regexp.MustCompile(`msg=listening url=\S+ addr=(\S+)`)
+			var addr string
+			for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
+					addr = m[1]
+				}
+			}
+			cancel()
+			<-done
+			ap, err := netip.ParseAddrPort(addr)
+			if err != nil {
+				t.Fatalf("no address in the log (%v):\n%s", err, logs.String())
+			}
+			if ap.Addr().IsLoopback() != tc.loopback || (!tc.loopback && !ap.Addr().IsUnspecified()) {
+				t.Errorf("listening on %s; want loopback only: %v", addr, tc.loopback)
+			}
+			if warned := strings.Contains(logs.String(), "listening on localhost only"); warned != tc.loopback {
+				t.Errorf("the start-up warning says localhost only: %v, want %v", warned, tc.loopback)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/gorilla/securecookie"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-sessions-course/echo-sessions/internal/idcookie"
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 )
 
@@ -91,15 +91,12 @@ func TestStoreAndReadAValue(t *testing.T) {
 // short one: the data is not in it.
 func TestCookieHoldsOnlyASignedID(t *testing.T) {
 	h := newTestServer(t)
-	codec, err := idcookie.New([][]byte{[]byte(testSecret)}, 3600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var lengths []int
 	for _, name := range []string{"A", strings.Repeat("x", maxNameLength)} {
 		cookie := sidCookie(t, do(t, h, http.MethodPost, "/name", url.Values{"name": {name}}))
-		id, err := codec.Decode(sessionName, cookie.Value)
-		if err != nil || len(id) != 32 {
+		var id string
+		err := securecookie.New([]byte(testSecret), nil).Decode(sessionName, cookie.Value, &id)
+		if err != nil || len(id) != 26 {
 			t.Errorf("cookie %q is not a signed session ID: %q, %v", cookie.Value, id, err)
 		}
 		lengths = append(lengths, len(cookie.Value))
@@ -167,5 +164,29 @@ func TestLessonConversation(t *testing.T) {
 	read(client.Post(srv.URL+"/forget", "", nil))
 	if got := read(client.Get(srv.URL)); !strings.HasPrefix(got, newSession) {
 		t.Fatalf("after forgetting: %q", got)
+	}
+}
+
+// TestForgetWithoutASession: POST /forget from a visitor with no session
+// sends no cookie at all, as express-session does.
+func TestForgetWithoutASession(t *testing.T) {
+	rec := do(t, newTestServer(t), http.MethodPost, "/forget", nil)
+	if rec.Code != http.StatusOK || rec.Header().Get("Set-Cookie") != "" {
+		t.Errorf("got %d with Set-Cookie %q, want 200 and no cookie", rec.Code, rec.Header().Get("Set-Cookie"))
+	}
+}
+
+// TestPrivateAnswers: every answer depends on the session cookie: no shared
+// cache may keep it.
+func TestPrivateAnswers(t *testing.T) {
+	h := newTestServer(t)
+	for _, rec := range []*httptest.ResponseRecorder{
+		do(t, h, http.MethodGet, "/", nil),
+		do(t, h, http.MethodPost, "/name", url.Values{"name": {"Ada"}}),
+		do(t, h, http.MethodHead, "/", nil),
+	} {
+		if cc, vary := rec.Header().Get("Cache-Control"), rec.Header().Get("Vary"); cc != "no-store" || vary != "Cookie" {
+			t.Errorf("got Cache-Control %q and Vary %q, want no-store and Cookie", cc, vary)
+		}
 	}
 }

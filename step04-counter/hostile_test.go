@@ -47,15 +47,7 @@ func hostileCookies(t *testing.T) {
 	}
 	good := victim.Value
 	sign := func(secret string) string {
-		c, err := sessionid.New([][]byte{[]byte(secret)}, 600)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := httptest.NewRecorder()
-		if err := c.SetCookie(rec, sessionName, sessionid.NewID(), &sessions.Options{}); err != nil {
-			t.Fatal(err)
-		}
-		return rec.Result().Cookies()[0].Value
+		return testcookie.Signed(t, sessionName, secret, sessionid.NewID())
 	}
 	cases := []struct {
 		name   string
