@@ -13,14 +13,20 @@ import (
 	"time"
 )
 
-// devSecret signs cookies when SESSION_SECRET is unset, so that sessions
-// survive a restart while you learn. It is public (it is in this file), so
-// anyone could forge cookies signed with it: never deploy without
-// SESSION_SECRET.
+// devSecret signs cookies when SESSION_SECRET is unset, so that the program
+// runs with nothing to set up. It is public (it is in this file), so anyone
+// could forge cookies signed with it: while it is in use the program
+// listens on localhost only, and you must set SESSION_SECRET to serve
+// anyone else.
 const devSecret = "development-only-secret-set-SESSION_SECRET-in-production"
 
 // storeNames are the stores this step can run on.
 var storeNames = []string{"memory", "cookie", "filesystem", "redis"}
+
+// maxSeconds is the longest SESSION_MAX_AGE or SESSION_LIFETIME: 400 days.
+// Browsers keep a cookie that long at most, so a longer Max-Age buys
+// nothing.
+const maxSeconds = 400 * 86400
 
 // config is everything the program reads from its flags and environment.
 type config struct {
@@ -28,14 +34,15 @@ type config struct {
 	Secret         []byte     // SESSION_SECRET: signs (and for some stores encrypts)
 	PreviousSecret []byte     // SESSION_PREVIOUS_SECRET: still accepted while rotating
 	DevSecret      bool       // true when Secret is devSecret
-	MaxAge         int        // SESSION_MAX_AGE: idle lifetime in seconds (default 86400)
+	MaxAge         int        // SESSION_MAX_AGE: idle timeout in seconds (default 86400, a day)
+	Lifetime       int        // SESSION_LIFETIME: absolute timeout in seconds (default 604800, a week)
 	Secure         bool       // SESSION_SECURE: Secure cookies, for sites served over HTTPS
 	LogLevel       slog.Level // LOG_LEVEL: debug, info, warn or error (default info)
 	Store          string     // -store or SESSION_STORE: memory, cookie, filesystem or redis
 	Dir            string     // SESSION_DIR: the filesystem store's directory
 	RedisURL       string     // REDIS_URL (default redis://localhost:6379/0)
 
-	// Now is the clock of the memory and filesystem stores. Tests set it;
+	// Now is the clock of the stores (Redis keeps the idle timeout itself). Tests set it;
 	// nil means time.Now.
 	Now func() time.Time
 }
@@ -49,6 +56,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		Secret:    []byte(devSecret),
 		DevSecret: true,
 		MaxAge:    86400,
+		Lifetime:  7 * 86400,
 		Store:     "memory",
 		Dir:       defaultDir(),
 		RedisURL:  "redis://localhost:6379/0",
@@ -84,12 +92,17 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		}
 		cfg.PreviousSecret = []byte(v)
 	}
-	if v := getenv("SESSION_MAX_AGE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			return cfg, fmt.Errorf("SESSION_MAX_AGE must be a whole number of seconds above 0, got %q", v)
+	for _, s := range []struct {
+		name string
+		dst  *int
+	}{{"SESSION_MAX_AGE", &cfg.MaxAge}, {"SESSION_LIFETIME", &cfg.Lifetime}} {
+		if v := getenv(s.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > maxSeconds {
+				return cfg, fmt.Errorf("%s must be a whole number of seconds from 1 to %d (400 days, the longest a browser keeps a cookie), got %q", s.name, maxSeconds, v)
+			}
+			*s.dst = n
 		}
-		cfg.MaxAge = n
 	}
 	if v := getenv("SESSION_SECURE"); v != "" {
 		b, err := strconv.ParseBool(v)

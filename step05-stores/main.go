@@ -39,9 +39,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOutp
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(logOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	host := "" // every interface
 	if cfg.DevSecret {
-		logger.Warn("SESSION_SECRET is not set: signing cookies with the public development secret. " +
-			"Fine for learning; set SESSION_SECRET (32+ random characters) anywhere else.")
+		// Anyone who can reach the program could forge a session signed
+		// with the public secret: only this machine may.
+		host = "localhost"
+		logger.Warn("SESSION_SECRET is not set: signing cookies with the public development secret, " +
+			"and listening on localhost only. Set SESSION_SECRET (32+ random characters) to serve others.")
 	}
 	b, err := openStore(ctx, cfg, logger)
 	if err != nil {
@@ -52,18 +56,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOutp
 			logger.Warn("closing the session store", "err", err)
 		}
 	}()
-	return serve(ctx, newServer(b, logger), cfg.Port, logger)
+	return serve(ctx, newServer(b, logger), host, cfg.Port, logger)
 }
 
-// serve listens on port, logs the URL, and serves e until ctx is cancelled.
-func serve(ctx context.Context, e *echo.Echo, port string, logger *slog.Logger) error {
-	ln, err := net.Listen("tcp", ":"+port)
+// serve listens on host (empty: every interface) and port, logs the URL,
+// and serves e until ctx is cancelled.
+func serve(ctx context.Context, e *echo.Echo, host, port string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
 	if err != nil {
 		return err
 	}
 	e.Listener = ln
 	limitServer(e.Server)
-	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port))
+	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port), "addr", ln.Addr())
 
 	errc := make(chan error, 1)
 	go func() { errc <- e.StartServer(e.Server) }()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,7 +21,7 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		if cfg.Store != "memory" || cfg.Port != "3000" || cfg.RedisURL != "redis://localhost:6379/0" || !cfg.DevSecret ||
-			cfg.MaxAge != 86400 || !strings.HasSuffix(cfg.Dir, "sessions") {
+			cfg.MaxAge != 86400 || cfg.Lifetime != 604800 || !strings.HasSuffix(cfg.Dir, "sessions") {
 			t.Errorf("got %+v", cfg)
 		}
 	})
@@ -53,7 +54,9 @@ func TestLoadConfig(t *testing.T) {
 		{"unknown store env", nil, map[string]string{"SESSION_STORE": "Memory"}, `unknown session store "Memory"`},
 		{"unknown flag", []string{"-stroe=redis"}, nil, "flag provided but not defined: -stroe"},
 		{"short previous secret", nil, map[string]string{"SESSION_PREVIOUS_SECRET": "old"}, "SESSION_PREVIOUS_SECRET"},
-		{"bad max age", nil, map[string]string{"SESSION_MAX_AGE": "-5"}, "SESSION_MAX_AGE"},
+		{"bad max age", nil, map[string]string{"SESSION_MAX_AGE": "-5"}, "SESSION_MAX_AGE must be a whole number of seconds from 1 to 34560000"},
+		{"max age past int64 seconds", nil, map[string]string{"SESSION_MAX_AGE": "9223372037"}, "SESSION_MAX_AGE must be a whole number of seconds from 1 to 34560000"},
+		{"bad lifetime", nil, map[string]string{"SESSION_LIFETIME": "a week"}, "SESSION_LIFETIME must be a whole number of seconds from 1 to 34560000"},
 		{"bad port", nil, map[string]string{"PORT": "http"}, "PORT"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,6 +142,46 @@ func TestRunFailsAtOnceOnABadStore(t *testing.T) {
 	}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "cannot reach Redis") {
 		t.Errorf("got %v, want the Redis start-up error", err)
+	}
+}
+
+// TestDevSecretListensOnLocalhostOnly: signed with the public development
+// secret, the program answers this machine only; with SESSION_SECRET set,
+// it listens on every interface.
+func TestDevSecretListensOnLocalhostOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		env      map[string]string
+		loopback bool
+	}{
+		{"no secret", map[string]string{"PORT": "0"}, true},
+		{"SESSION_SECRET set", map[string]string{"PORT": "0", "SESSION_SECRET": testSecret}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			var logs syncBuffer
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, nil, func(k string) string { return tc.env[k] }, &logs) }()
+			addrRE := regexp.MustCompile(`msg=listening url=\S+ addr=(\S+)`)
+			var addr string
+			for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
+					addr = m[1]
+				}
+			}
+			cancel()
+			<-done
+			ap, err := netip.ParseAddrPort(addr)
+			if err != nil {
+				t.Fatalf("no address in the log (%v):\n%s", err, logs.String())
+			}
+			if ap.Addr().IsLoopback() != tc.loopback || (!tc.loopback && !ap.Addr().IsUnspecified()) {
+				t.Errorf("listening on %s; want loopback only: %v", addr, tc.loopback)
+			}
+			if warned := strings.Contains(logs.String(), "listening on localhost only"); warned != tc.loopback {
+				t.Errorf("the start-up warning says localhost only: %v, want %v", warned, tc.loopback)
+			}
+		})
 	}
 }
 

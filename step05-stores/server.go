@@ -1,26 +1,34 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
+	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
 	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
 )
 
 // sessionName is the session's name, and so its cookie's name.
 const sessionName = "sid"
 
+// getAndHead are the methods of every page: HEAD asks for GET's headers
+// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
+// the GET handler, as in Express; net/http leaves the body out.
+var getAndHead = []string{http.MethodGet, http.MethodHead}
+
 // newServer builds the whole application over a session backend. main
 // serves it; the tests drive the very same value.
 func newServer(b *backend, logger *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
+	e.HTTPErrorHandler = plainTextErrors
 	e.Use(requestLogger(logger))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -28,24 +36,25 @@ func newServer(b *backend, logger *slog.Logger) *echo.Echo {
 			return err
 		},
 	}))
+	e.Use(private)
 	e.Use(session.Middleware(b.store))
 	if b.locker != nil {
 		// One session's requests take turns (in Redis: across instances).
 		e.Use(sessionlock.Middleware(sessionlock.Config{ID: b.id, Locker: b.locker}))
 	}
 
-	e.GET("/", pageViews)
+	e.Match(getAndHead, "/", pageViews)
 	return e
 }
 
 // region counter
 // pageViews is step04's counter, unchanged but for one thing: a store with
-// a server behind it can fail, and then the visitor gets a 503 that says
+// a server behind it can fail, and then the visitor gets an error that says
 // so, never a silently new session.
 func pageViews(c echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
-		return storeUnavailable(err)
+		return storeError(err)
 	}
 	var message string
 	if views, ok := sess.Values["page_views"].(int); ok {
@@ -57,67 +66,92 @@ func pageViews(c echo.Context) error {
 		message = "Welcome to this page for the first time!"
 	}
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
-		return storeUnavailable(err)
+		return storeError(err)
 	}
 	return c.String(http.StatusOK, message)
 }
 
-// storeUnavailable is the answer when the session store failed (Redis is
-// down, the disk is full): 503 Service Unavailable, which tells the client
-// and any load balancer that trying again later may work.
-func storeUnavailable(err error) error {
-	return echo.NewHTTPError(http.StatusServiceUnavailable,
-		"The session store is not answering, so this visit cannot be counted. Try again in a moment.").SetInternal(err)
+// storeError is the answer when the session store failed. Redis down or a
+// disk that fails is 503 Service Unavailable, which tells the client and
+// any load balancer that trying again later may work. Anything else (a
+// session too large for its store, a value it cannot encode) is a mistake
+// of this program: a 500, whose cause goes to the log.
+func storeError(err error) error {
+	if errors.Is(err, redisstore.ErrUnavailable) || errors.Is(err, fsstore.ErrUnavailable) {
+		return echo.NewHTTPError(http.StatusServiceUnavailable,
+			"The session store is not answering, so this visit cannot be counted. Try again in a moment.").SetInternal(err)
+	}
+	return err
 }
 
 // endregion counter
 
-// requestLogger logs one line per request (method, path, status, latency) at
-// debug level, which LOG_LEVEL=debug shows, and every server error (a 5xx)
-// at error level, whatever the level. With debug off, the default, a request
-// that goes well costs it next to nothing: no clock read, nothing built.
-//
-// (Echo's middleware.RequestLogger does the same job with more options; it
-// reads the clock and builds its record on every request, even for a line
-// that nobody will see.)
+// region private
+// private marks every response as this visitor's alone: each one depends on
+// the session cookie, and may set it. Cache-Control: no-store keeps shared
+// caches (a proxy, a CDN) from keeping a copy, and so from handing one
+// visitor's page, or Set-Cookie, to another; Vary: Cookie tells every
+// cache that the answer depends on the cookie.
+func private(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
+		h.Add("Vary", "Cookie")
+		return next(c)
+	}
+}
+
+// endregion private
+
+// requestLogger is Echo's request logger writing to slog: one line per
+// request at debug level (LOG_LEVEL=debug shows them), and every server
+// error (a 5xx) at error level, whatever the level.
 func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			ctx := c.Request().Context()
-			debug := logger.Enabled(ctx, slog.LevelDebug)
-			var start time.Time
-			if debug {
-				start = time.Now()
-			}
-			err := next(c)
-			if err != nil {
-				// Let Echo turn the error into its response now, so that the
-				// line shows the status the visitor got. Echo ignores the
-				// error when it comes back up the chain: the response is
-				// already written.
-				c.Error(err)
-			}
-			status := c.Response().Status
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod:  true,
+		LogURI:     true,
+		LogStatus:  true,
+		LogLatency: true,
+		LogError:   true,
+		// Let Echo write the error's response first, so that the line
+		// shows the status the visitor got.
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelDebug
-			if status >= http.StatusInternalServerError {
+			if v.Status >= http.StatusInternalServerError {
 				level = slog.LevelError
 			}
-			if level == slog.LevelDebug && !debug {
-				return err // build nothing for a line nobody will see
-			}
 			attrs := []slog.Attr{
-				slog.String("method", c.Request().Method),
-				slog.String("uri", c.Request().RequestURI),
-				slog.Int("status", status),
+				slog.String("method", v.Method),
+				slog.String("uri", v.URI),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency),
 			}
-			if debug {
-				attrs = append(attrs, slog.Duration("latency", time.Since(start)))
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("err", v.Error.Error()))
 			}
-			if err != nil {
-				attrs = append(attrs, slog.String("err", err.Error()))
-			}
-			logger.LogAttrs(ctx, level, "request", attrs...)
-			return err
-		}
+			logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			return nil
+		},
+	})
+}
+
+// plainTextErrors answers errors in plain text, like every page of this
+// program (Echo's default answers in JSON). The cause of an error, which
+// may hold details a visitor should not see, goes only to the log.
+func plainTextErrors(err error, c echo.Context) {
+	if c.Response().Committed {
+		return // the request logger has already answered
+	}
+	code, message := http.StatusInternalServerError, "Something went wrong on our side."
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code, message = he.Code, fmt.Sprint(he.Message)
+	}
+	// A failed write means the visitor has gone: nobody is left to tell.
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(code)
+	} else {
+		_ = c.String(code, message+"\n")
 	}
 }

@@ -15,11 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/go-sessions-course/echo-sessions/internal/fakeclock"
 	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
+	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
 	"github.com/go-sessions-course/echo-sessions/internal/redistest"
+	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
@@ -65,13 +67,13 @@ func forEachStore(t *testing.T, test func(t *testing.T, h *harness)) {
 
 func newHarness(t *testing.T, name string) *harness {
 	t.Helper()
-	clock := fakeclock.New(time.Now())
+	clock := storetest.NewClock()
 	cfg := config{Store: name, Secret: []byte(testSecret), MaxAge: 3600, Now: clock.Now}
 	h := &harness{name: name, cfg: cfg}
 	switch name {
 	case "memory":
 		h.lossless = true
-		h.expire = func(t *testing.T, b *backend) { clock.Advance(3601 * time.Second) }
+		h.expire = func(t *testing.T, b *backend) { clock.Sleep(3601 * time.Second) }
 	case "cookie":
 		h.keepsOnRestart = true
 		h.expire = nil // set per test: the cookie's own timestamp expires it
@@ -79,7 +81,7 @@ func newHarness(t *testing.T, name string) *harness {
 		h.keepsOnRestart, h.lossless = true, true
 		h.cfg.Dir = t.TempDir()
 		h.expire = func(t *testing.T, b *backend) {
-			clock.Advance(3601 * time.Second)
+			clock.Sleep(3601 * time.Second)
 			if _, err := b.store.(*fsstore.Store).Sweep(); err != nil {
 				t.Fatal(err)
 			}
@@ -484,6 +486,7 @@ func TestOpenStoreFailsClearly(t *testing.T) {
 		{"malformed REDIS_URL", config{Store: "redis", RedisURL: "localhost:6379"}, "REDIS_URL \"localhost:6379\" is not a Redis URL"},
 		{"Redis not running", config{Store: "redis", RedisURL: "redis://127.0.0.1:1/0"}, "cannot reach Redis at 127.0.0.1:1 (REDIS_URL)"},
 		{"unknown store", config{Store: "mongo"}, "unknown session store"},
+		{"SESSION_DIR under a file", config{Store: "filesystem", Dir: "/etc/passwd/x"}, `SESSION_DIR "/etc/passwd/x": `},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -498,4 +501,91 @@ func TestOpenStoreFailsClearly(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConformanceLifetime: with SESSION_MAX_AGE=2 and SESSION_LIFETIME=4, a
+// visitor who comes back every second keeps the session past its idle
+// timeout, and loses it after 4 seconds, whatever the store.
+func TestConformanceLifetime(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		clock := storetest.NewClock()
+		h.cfg.MaxAge, h.cfg.Lifetime, h.cfg.Now = 2, 4, clock.Now
+		srv := serveBackend(t, h.open(t))
+		v := newVisitor(t)
+		v.expect(srv.URL, firstVisit)
+		for n := 2; n <= 4; n++ {
+			clock.Sleep(time.Second)
+			v.expect(srv.URL, views(n))
+		}
+		clock.Sleep(time.Second) // 4 seconds since the first visit
+		v.expect(srv.URL, firstVisit)
+	})
+}
+
+// TestTwoInstancesShareAFolder: two app instances on one SESSION_DIR (two
+// processes in real life: each has its own memory and its own locks). A
+// visitor alternating between them keeps one counter, and hammering both
+// at once loses no visit: writes are atomic, and a lock file per session
+// makes the instances take turns.
+func TestTwoInstancesShareAFolder(t *testing.T) {
+	h := newHarness(t, "filesystem")
+	a, b := serveBackend(t, h.open(t)), serveBackend(t, h.open(t))
+	v := newVisitor(t)
+	for n := 1; n <= 6; n++ {
+		srv := a
+		if n%2 == 0 {
+			srv = b
+		}
+		v.expect(srv.URL, views(n))
+	}
+	const clients, each = 32, 10
+	bodies := hammer(t, []string{a.URL, b.URL}, v.cookie(a.URL), clients, each)
+	for _, body := range bodies {
+		if body == firstVisit {
+			t.Fatal("an instance saw no session: it read a partial file, or none")
+		}
+	}
+	v.expect(b.URL, views(6+clients*each+1))
+}
+
+// TestStoreErrors: an outage is a 503 that says so; a session too large
+// for its store is a mistake of the program (a 500), not an outage.
+func TestStoreErrors(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{fmt.Errorf("loading: %w", redisstore.ErrUnavailable), http.StatusServiceUnavailable},
+		{fmt.Errorf("writing: %w", fsstore.ErrUnavailable), http.StatusServiceUnavailable},
+		{fmt.Errorf("writing: %w", fsstore.ErrTooLarge), http.StatusInternalServerError},
+	} {
+		e := echo.New()
+		e.HTTPErrorHandler = plainTextErrors
+		e.GET("/", func(echo.Context) error { return storeError(tc.err) })
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+		if rec.Code != tc.want || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
+			t.Errorf("%v: got %d %q, want %d in plain text", tc.err, rec.Code, rec.Header().Get("Content-Type"), tc.want)
+		}
+	}
+}
+
+// TestHeadAndPrivate: HEAD / answers as GET / does, without a body, and
+// every answer says that no shared cache may keep it.
+func TestHeadAndPrivate(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		srv := serveBackend(t, h.open(t))
+		resp, err := http.Head(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || len(body) != 0 || len(resp.Cookies()) != 1 {
+			t.Errorf("HEAD: got %d, %d bytes, cookies %v; want 200, no body, a session cookie", resp.StatusCode, len(body), resp.Cookies())
+		}
+		if cc, vary := resp.Header.Get("Cache-Control"), resp.Header.Get("Vary"); cc != "no-store" || vary != "Cookie" {
+			t.Errorf("got Cache-Control %q and Vary %q, want no-store and Cookie", cc, vary)
+		}
+	})
 }

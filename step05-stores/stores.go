@@ -39,7 +39,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 	switch cfg.Store {
 	case "memory":
 		store, err := memstore.New(memstore.Config{
-			Secrets: secrets, MaxAge: cfg.MaxAge, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
+			Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
 		})
 		if err != nil {
 			return nil, err
@@ -70,20 +70,29 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		store.Options.Secure = cfg.Secure
 		// endregion cookiestore
 		logger.Info("session store: cookie (the values travel, encrypted, in the cookie itself)")
-		return &backend{store: cookieStore{store, logger}, close: func() error { return nil }}, nil
+		lifetime := time.Duration(cfg.Lifetime) * time.Second
+		if lifetime == 0 {
+			lifetime = memstore.DefaultLifetime * time.Second // as the other stores
+		}
+		return &backend{
+			store: cookieStore{store, lifetime, cfg.Now, logger},
+			close: func() error { return nil },
+		}, nil
 
 	case "filesystem":
 		store, err := fsstore.New(fsstore.Config{
-			Dir: cfg.Dir, Secrets: secrets, MaxAge: cfg.MaxAge, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
+			Dir: cfg.Dir, Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
 		})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("SESSION_DIR %q: %w", cfg.Dir, err)
 		}
 		logger.Info("session store: filesystem", "dir", cfg.Dir)
 		return &backend{
-			store:  store,
-			id:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
-			locker: sessionlock.NewLocal(),
+			store: store,
+			id:    func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
+			// A lock file per session: instances that share the folder
+			// take turns too.
+			locker: store,
 			close:  store.Close,
 		}, nil
 
@@ -103,7 +112,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
 		client := redis.NewClient(opts)
 		store, err := redisstore.New(redisstore.Config{
-			Client: client, Secrets: secrets, MaxAge: cfg.MaxAge, Secure: cfg.Secure, Logger: logger,
+			Client: client, Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
 		})
 		if err != nil {
 			client.Close()
@@ -129,12 +138,18 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 
 // cookieStore is gorilla's CookieStore with the course's contract: a cookie
 // that cannot be used (tampered, expired, from another secret) means a
-// fresh session, not an error, and a request served over TLS gets a Secure
-// cookie.
+// fresh session, not an error; a session ends after its lifetime, however
+// busy; and a request served over TLS gets a Secure cookie.
 type cookieStore struct {
 	*sessions.CookieStore
-	log *slog.Logger
+	lifetime time.Duration
+	now      func() time.Time // nil means time.Now
+	log      *slog.Logger
 }
+
+// createdKey holds, inside the encrypted cookie, when the session began:
+// the cookie is the only place this store has to keep it.
+const createdKey = "session_created"
 
 // Get returns the cached session for this request (the registry calls New).
 func (s cookieStore) Get(r *http.Request, name string) (*sessions.Session, error) {
@@ -143,14 +158,20 @@ func (s cookieStore) Get(r *http.Request, name string) (*sessions.Session, error
 
 // New decodes the cookie. gorilla returns a new session along with the
 // decode error; the error only says why the cookie was not used, so it is
-// dropped here (the session is already a fresh one).
+// logged at debug level and dropped (the session is already a fresh one).
 func (s cookieStore) New(r *http.Request, name string) (*sessions.Session, error) {
 	session, err := s.CookieStore.New(r, name)
-	if err != nil {
+	created, _ := session.Values[createdKey].(int64)
+	switch {
+	case err != nil:
 		s.log.Debug("cookie store: ignoring a session cookie that does not verify", "err", err)
-		session.Values = map[any]any{} // nothing from a cookie that did not verify
-		session.IsNew = true
+	case !session.IsNew && s.clock().Sub(time.Unix(created, 0)) >= s.lifetime:
+		s.log.Debug("cookie store: the session outlived its lifetime; starting a fresh one")
+	default:
+		return session, nil
 	}
+	session.Values = map[any]any{} // nothing from a cookie that is not used
+	session.IsNew = true
 	return session, nil
 }
 
@@ -159,7 +180,17 @@ func (s cookieStore) Save(r *http.Request, w http.ResponseWriter, session *sessi
 	if r.TLS != nil {
 		session.Options.Secure = true
 	}
+	if _, ok := session.Values[createdKey]; !ok {
+		session.Values[createdKey] = s.clock().Unix()
+	}
 	return s.CookieStore.Save(r, w, session)
+}
+
+func (s cookieStore) clock() time.Time {
+	if s.now == nil {
+		return time.Now()
+	}
+	return s.now()
 }
 
 // redisLog sends go-redis's own messages (a failed dial, say) to the log at
