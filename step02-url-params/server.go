@@ -122,6 +122,10 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 			if v.Status >= http.StatusInternalServerError {
 				level = slog.LevelError
 			}
+			ctx := c.Request().Context()
+			if !logger.Enabled(ctx, level) {
+				return nil // build nothing for a line nobody will see
+			}
 			attrs := []slog.Attr{
 				slog.String("method", v.Method),
 				slog.String("uri", v.URI),
@@ -131,7 +135,7 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 			if v.Error != nil {
 				attrs = append(attrs, slog.String("err", v.Error.Error()))
 			}
-			logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			logger.LogAttrs(ctx, level, "request", attrs...)
 			return nil
 		},
 	})

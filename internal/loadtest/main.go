@@ -1,16 +1,24 @@
-// Command loadtest measures what a session costs: it runs step04's counter
-// exactly as `go run ./step04-counter` does (its defaults, its logging) and a
-// bare Echo v4 app that answers the same sentence with no middleware and no
-// session, and sends both the same load over loopback, in alternating rounds
-// so that a noisy machine treats them alike. The bare app runs with the same
-// server timeouts as the steps (see limitServer); a fifth row shows it
-// without them. It prints requests per second, and the counter's share of
-// the bare app's, for three kinds of traffic:
+// Command loadtest measures what a session costs, next to its peers. It runs,
+// each in a process of its own:
 //
-//   - one visitor: every request carries the same session cookie (they take
-//     turns on the session's lock);
-//   - many visitors: each connection is its own returning visitor;
+//   - step04's counter, exactly as `go run ./step04-counter` does (its
+//     defaults, its logging, its session lock);
+//   - a bare Echo v4 app that answers the same sentence with no middleware
+//     and no session;
+//   - the same counter on alexedwards/scs v2 with its memory store;
+//   - the counter as Echo's documentation writes it: echo-contrib's session
+//     middleware over gorilla's CookieStore (see peers.go).
+//
+// It sends them the same load over loopback, in alternating rounds so that
+// a noisy machine treats them alike, and prints requests per second and
+// each one's share of the bare app's, for two kinds of traffic:
+//
+//   - one visitor: every request carries the same session cookie (in
+//     step04 they take turns on the session's lock);
 //   - first visits: no cookie, so every request creates a session.
+//
+// Every app runs with the steps' server timeouts (see limitServer); a last
+// row shows the bare app without them.
 //
 // Run it from the repository root:
 //
@@ -52,13 +60,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/labstack/echo/v4"
 )
 
 func main() {
-	serveBare := flag.String("serve-bare", "", "internal: serve the bare Echo app on this port")
-	bareLimits := flag.Bool("bare-limits", false, "internal: with -serve-bare, set the steps' server limits")
+	serve := flag.String("serve", "", "internal: serve the app of this name (bare, scs or recipe) on -port")
+	port := flag.String("port", "", "internal: with -serve, the port")
+	noLimits := flag.Bool("no-limits", false, "internal: with -serve, leave out the steps' server limits")
 	conns := flag.Int("conns", 64, "concurrent keep-alive connections")
 	rounds := flag.Int("rounds", 5, "rounds per target; the median is reported")
 	duration := flag.Duration("duration", 3*time.Second, "length of one round")
@@ -66,12 +73,12 @@ func main() {
 	waves := flag.Int("waves", 8, "with -memory: how many waves")
 	procs := flag.Int("procs", 1, "threads running the load generator's Go code (GOMAXPROCS); 1, like wrk -t1, leaves the servers the most CPU")
 	flag.Parse()
-	if *serveBare != "" {
-		e := bareApp()
-		if *bareLimits {
+	if *serve != "" {
+		e := apps[*serve]()
+		if !*noLimits {
 			limitServer(e.Server)
 		}
-		log.Fatal(e.Start(":" + *serveBare))
+		log.Fatal(e.Start("127.0.0.1:" + *port))
 	}
 	runtime.GOMAXPROCS(*procs) // the load generator only: the servers are other processes
 	run := func() error { return compare(*conns, *rounds, *duration) }
@@ -82,14 +89,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
-}
-
-// bareApp is the baseline: Echo v4, one route, no middleware at all.
-func bareApp() *echo.Echo {
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	e.GET("/", func(c echo.Context) error { return c.String(http.StatusOK, "You visited this page 2 times") })
-	return e
 }
 
 // limitServer sets the same limits as every step's limitServer (timeouts
@@ -183,17 +182,7 @@ func compare(conns, rounds int, duration time.Duration) error {
 		return err
 	}
 
-	barePort, defaultsPort, counterPort := freePort(), freePort(), freePort()
-	bare, err := start(exec.Command(self, "-serve-bare", barePort, "-bare-limits"), barePort)
-	if err != nil {
-		return err
-	}
-	defer stop(bare)
-	defaults, err := start(exec.Command(self, "-serve-bare", defaultsPort), defaultsPort)
-	if err != nil {
-		return err
-	}
-	defer stop(defaults)
+	counterPort := freePort()
 	counterCmd := exec.Command(counterBin)
 	counterCmd.Env = append(os.Environ(), "PORT="+counterPort)
 	counter, err := start(counterCmd, counterPort)
@@ -201,23 +190,38 @@ func compare(conns, rounds int, duration time.Duration) error {
 		return err
 	}
 	defer stop(counter)
-
-	bareAddr, counterAddr := "127.0.0.1:"+barePort, "127.0.0.1:"+counterPort
-	oneCookie, err := firstCookie(counterAddr)
-	if err != nil {
-		return err
+	addrs := map[string]string{"step04": "127.0.0.1:" + counterPort}
+	for _, name := range []string{"bare", "scs", "recipe", "bare, no limits"} {
+		port := freePort()
+		args := []string{"-serve", strings.TrimSuffix(name, ", no limits"), "-port", port}
+		if strings.HasSuffix(name, "no limits") {
+			args = append(args, "-no-limits")
+		}
+		app, err := start(exec.Command(self, args...), port)
+		if err != nil {
+			return err
+		}
+		defer stop(app)
+		addrs[name] = "127.0.0.1:" + port
 	}
+
 	type target struct {
 		name, addr string
 		mode       mode
 	}
-	targets := []target{
-		{"bare Echo", bareAddr, mode{}},
-		{"counter, one visitor", counterAddr, mode{cookie: oneCookie}},
-		{"counter, many visitors", counterAddr, mode{perConn: true}},
-		{"counter, first visits", counterAddr, mode{}},
-		{"bare Echo, no limits", "127.0.0.1:" + defaultsPort, mode{}},
+	targets := []target{{"bare Echo", addrs["bare"], mode{}}}
+	for _, app := range []struct{ name, label string }{
+		{"step04", "step04"}, {"scs", "scs"}, {"recipe", "Echo docs' recipe"},
+	} {
+		cookie, err := firstCookie(addrs[app.name])
+		if err != nil {
+			return fmt.Errorf("%s: %w", app.name, err)
+		}
+		targets = append(targets,
+			target{app.label + ", one visitor", addrs[app.name], mode{cookie: cookie}},
+			target{app.label + ", first visits", addrs[app.name], mode{}})
 	}
+	targets = append(targets, target{"bare Echo, no limits", addrs["bare, no limits"], mode{}})
 	fmt.Printf("%s, %s/%s, %d CPUs; %d connections, %d rounds of %v per target, interleaved\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), conns, rounds, duration)
 	results := make([][]float64, len(targets))
@@ -238,13 +242,13 @@ func compare(conns, rounds int, duration time.Duration) error {
 	// Each round's ratio compares two runs a few seconds apart, so a slow
 	// spell of the machine affects both; the median of those ratios is
 	// steadier than the ratio of the medians.
-	fmt.Printf("%-24s %12s %8s\n", "target", "requests/s", "ratio")
+	fmt.Printf("%-32s %12s %8s\n", "target", "requests/s", "ratio")
 	for i, t := range targets {
 		ratios := make([]float64, rounds)
 		for r := range rounds {
 			ratios[r] = results[i][r] / results[0][r]
 		}
-		fmt.Printf("%-24s %12.0f %8.2f\n", t.name, median(results[i]), median(ratios))
+		fmt.Printf("%-32s %12.0f %8.2f\n", t.name, median(results[i]), median(ratios))
 	}
 	fmt.Println("requests/s: the median round; ratio: the median of each round's ratio to bare Echo")
 	return nil
@@ -363,7 +367,8 @@ func readResponse(r *bufio.Reader, wantCookie bool) (string, error) {
 	return setCookie, err
 }
 
-// firstCookie makes one first visit and returns the session cookie.
+// firstCookie makes one first visit to the app at addr and returns its
+// session cookie.
 func firstCookie(addr string) (string, error) {
 	resp, err := http.Get("http://" + addr + "/")
 	if err != nil {
@@ -373,7 +378,7 @@ func firstCookie(addr string) (string, error) {
 	for _, c := range resp.Cookies() {
 		return c.Name + "=" + c.Value, nil
 	}
-	return "", errors.New("the counter set no cookie")
+	return "", errors.New("the app set no cookie")
 }
 
 func start(cmd *exec.Cmd, port string) (*exec.Cmd, error) {

@@ -2,17 +2,13 @@
 // Go counterpart of express-session's MemoryStore.
 //
 // gorilla/sessions ships no memory store, and the published ones either
-// never remove an expired session (so memory grows for ever) or keep the
-// handler's own map, so that a value changed after Save changes the stored
-// session too. This one behaves like the stores with a server behind them:
-// the cookie carries only a random session ID, signed with securecookie;
-// each session is a copy of its values, taken at Save, with an idle expiry
-// and an absolute one; and a background sweep removes expired sessions.
-//
-// It keeps its sessions in one process's memory, so they vanish when the
-// process stops and are not shared between processes. Use it to learn, in
-// tests, and for a single instance that may forget its visitors; for
-// anything else use a store with a server behind it (step05 shows Redis).
+// never remove an expired session or share the handler's values, so that a
+// change after Save changes the stored session too. This one behaves like
+// a store with a server behind it: the cookie carries only a random ID,
+// signed with securecookie; each session is a copy of its values, taken at
+// Save, with an idle and an absolute timeout; a sweep removes the expired.
+// Its sessions vanish when the process stops, and are not shared between
+// processes: for more than one instance, use Redis (step05).
 //
 //	store, err := memstore.New(memstore.Config{Secrets: [][]byte{secret}})
 //	if err != nil { ... }
@@ -34,58 +30,50 @@ import (
 	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
 )
 
-// DefaultMaxAge is the idle lifetime of a session, in seconds, when
-// Config.MaxAge is zero: one day. DefaultLifetime is the absolute one: a
-// week.
+// The defaults, in seconds: a day idle, a week in all. MaxMaxAge is the
+// longest either may be: 400 days, the most a browser keeps a cookie.
 const (
 	DefaultMaxAge   = 86400
 	DefaultLifetime = 7 * 86400
+	MaxMaxAge       = 400 * 86400
 )
-
-// MaxMaxAge is the longest MaxAge or Lifetime accepted: 400 days, the most
-// a browser keeps a cookie (RFC 6265bis); a longer Max-Age buys nothing.
-const MaxMaxAge = 400 * 86400
 
 // Config holds what New needs. Only Secrets is required.
 type Config struct {
-	// Secrets sign the session cookie. The first one signs new cookies; all
-	// of them verify incoming ones, so a secret can be rotated without
-	// logging everybody out. Each must be at least 32 bytes long and must
-	// come from configuration, never from the source of a deployment.
+	// Secrets sign the cookie: the first signs, all verify, so a secret can
+	// be rotated. At least 32 bytes each, from configuration, never from
+	// the source of a deployment.
 	Secrets [][]byte
 	// MaxAge is how long, in seconds, a session lives after its last save
-	// (the idle timeout), and the cookie's Max-Age. Zero means
-	// DefaultMaxAge.
+	// (the idle timeout), and the cookie's Max-Age. 0 means DefaultMaxAge.
 	MaxAge int
-	// Lifetime is how long, in seconds, a session lives after it was
-	// created, however busy (the absolute timeout). Zero means
-	// DefaultLifetime.
+	// Lifetime is how long, in seconds, a session lives after it began,
+	// however busy (the absolute timeout). 0 means DefaultLifetime.
 	Lifetime int
-	// Secure marks the cookie Secure, so that the browser sends it only over
-	// HTTPS. A request that arrives over TLS gets a Secure cookie anyway.
+	// Secure marks the cookie Secure (HTTPS only). A request that came over
+	// TLS gets a Secure cookie anyway.
 	Secure bool
-	// SweepInterval is how often expired sessions are removed. Zero means
-	// one minute, or MaxAge if that is shorter.
+	// SweepInterval is how often expired sessions are removed. 0 means a
+	// minute, or MaxAge if shorter.
 	SweepInterval time.Duration
-	// Now returns the current time; nil means time.Now. Tests may inject a
-	// clock to expire sessions without waiting.
+	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// Logger receives a debug line for each cookie that could not be used.
-	// Nil means slog.Default().
+	// Logger gets a debug line for each cookie that could not be used. Nil
+	// means slog.Default().
 	Logger *slog.Logger
 }
 
 // Store is an in-memory sessions.Store. Create it with New and stop its
 // sweep with Close. A Store is safe for concurrent use.
 type Store struct {
-	// Options are the cookie options that new sessions start with: Path
-	// "/", HttpOnly, SameSite Lax, and Secure only when asked for. Change
-	// them before serving, not while serving.
+	// Options are the cookie options new sessions start with. Change them
+	// before serving, not while serving.
 	Options *sessions.Options
 
 	ids      *sessionid.Codec
 	maxAge   time.Duration
 	lifetime time.Duration
+	refresh  time.Duration // see Save
 	now      func() time.Time
 	log      *slog.Logger
 
@@ -99,13 +87,17 @@ type Store struct {
 
 // entry is one stored session: a copy of its values, and when it ends.
 type entry struct {
-	values  map[any]any // plain values as they are, others gob-encoded
+	values  []pair      // plain values as they are, others gob-encoded
 	ends    time.Time   // the absolute lifetime: creation + Lifetime
 	expires time.Time   // the idle timeout: the last Save + MaxAge
+	sent    time.Time   // when the cookie was last sent
 }
 
-// gobbed is a value that is not a plain number or string, kept as gob
-// encodes it, so that the handler's copy and the stored one share nothing.
+// pair is one of a session's values. A short list of them costs the garbage
+// collector, which looks at every live session, far less than a map.
+type pair struct{ key, value any }
+
+// gobbed is a value kept as gob encodes it (see Save).
 type gobbed []byte
 
 // New returns a Store and starts its sweep.
@@ -136,23 +128,18 @@ func New(cfg Config) (*Store, error) {
 	}
 	s := &Store{
 		Options: &sessions.Options{
-			Path:   "/",
-			MaxAge: cfg.MaxAge,
-			// HttpOnly: page scripts cannot read the cookie, so an XSS bug
-			// cannot steal the session.
-			HttpOnly: true,
-			// Lax: the browser leaves the cookie off cross-site POSTs and
-			// subresource requests, but sends it when the visitor follows a
-			// link here. (gorilla's own stores default to None.)
-			SameSite: http.SameSiteLaxMode,
-			// Secure only when asked for: over plain http://localhost the
-			// browser would drop a Secure cookie, and every visit would
-			// look like the first.
+			Path:     "/",
+			MaxAge:   cfg.MaxAge,
+			HttpOnly: true,                 // page scripts cannot read it: XSS cannot steal it
+			SameSite: http.SameSiteLaxMode, // left off cross-site POSTs (gorilla defaults to None)
+			// Secure only when asked for: over http://localhost a browser
+			// drops a Secure cookie, and every visit would be the first.
 			Secure: cfg.Secure,
 		},
 		ids:      ids,
 		maxAge:   maxAge,
 		lifetime: time.Duration(cfg.Lifetime) * time.Second,
+		refresh:  min(time.Minute, maxAge/10),
 		now:      cfg.Now,
 		log:      cfg.Logger,
 		sessions: make(map[string]entry),
@@ -164,17 +151,15 @@ func New(cfg Config) (*Store, error) {
 }
 
 // Get returns the session called name for this request, through gorilla's
-// registry: every call in one request returns the same session, and
-// sessions.Save(r, w) saves it.
+// registry: one session per name and request, saved by sessions.Save too.
 func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 	return sessions.GetRegistry(r).Get(s, name)
 }
 
 // New returns the stored session that the request's cookie names, or a new
 // empty one (IsNew) when there is none: no cookie, a cookie that does not
-// verify, or a session that has expired or was deleted. That is not an
-// error: the next Save gives the visitor a fresh ID. The session's Values
-// are a copy; changing them changes nothing until Save.
+// verify, a session that ended. That is not an error: the next Save gives
+// the visitor a fresh ID. Values are a copy: nothing changes until Save.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	session := sessions.NewSession(s, name)
 	opts := *s.Options // a copy: the handler may change it
@@ -197,23 +182,22 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		s.log.Debug("memstore: unknown or expired session; starting a fresh one")
 		return session, nil
 	}
-	for k, v := range e.values {
+	for _, p := range e.values {
+		v := p.value
 		if b, ok := v.(gobbed); ok {
-			// Save encoded it, so it decodes; an error would be a bug here.
 			if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&v); err != nil {
-				return session, fmt.Errorf("memstore: decoding %v: %w", k, err)
+				return session, fmt.Errorf("memstore: decoding %v: %w", p.key, err) // Save encoded it
 			}
 		}
-		session.Values[k] = v
+		session.Values[p.key] = v
 	}
 	session.ID = id
 	session.IsNew = false
 	return session, nil
 }
 
-// ID returns the session ID that the request's cookie called name carries,
-// after checking its signature (once per request), and false when there is
-// no usable cookie. The session lock calls it.
+// ID returns the ID in the request's cookie called name, checked (once per
+// request), and false when there is no usable cookie. The lock calls it.
 func (s *Store) ID(r *http.Request, name string) (string, bool) {
 	id, ok := s.ids.FromRequest(r, name)
 	if !ok {
@@ -226,23 +210,26 @@ func (s *Store) ID(r *http.Request, name string) (string, bool) {
 	return id, ok
 }
 
-// live reports whether the session has neither idled out nor outlived its
-// absolute lifetime at now.
+// live reports whether the session has neither timed out at now.
 func (e entry) live(now time.Time) bool {
 	return now.Before(e.expires) && now.Before(e.ends)
 }
 
-// Save stores a copy of the session's values and sends the cookie.
-//
-// A value that is not a plain number, string or bool is stored gob-encoded,
-// as Redis stores it: a type gob cannot encode fails here, not later, and
-// a value changed after Save does not change the stored one.
+// Save stores a copy of the session's values and sends the cookie. A value
+// that is not a plain number, string or bool is stored gob-encoded, as
+// Redis stores it: a type gob cannot encode fails here, and a value changed
+// after Save does not change the stored one.
 //
 // Options.MaxAge < 0 deletes the session and clears the cookie; 0 sends a
-// cookie that the browser forgets when it closes, while the store keeps
-// the session for its own MaxAge. A new session, or one whose ID the store
-// does not hold, gets a fresh random ID: a store that adopted an ID it did
-// not issue would let an attacker choose a victim's ID (session fixation).
+// cookie that the browser forgets when it closes (the store keeps the
+// session for its MaxAge). A session the store does not hold gets a fresh
+// ID: adopting an ID it did not issue would let an attacker choose a
+// victim's ID (session fixation).
+//
+// The cookie goes out with a new ID or changed options, and otherwise at
+// most once a minute (or a tenth of MaxAge), to move its Max-Age forward:
+// signing it costs more than the rest of a visit, and a busy page need not
+// send the same cookie again on every answer.
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
 	opts := *session.Options
 	if r.TLS != nil {
@@ -264,41 +251,48 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 
 	s.mu.Lock()
 	old, found := s.sessions[session.ID]
+	send := !found || !old.live(now) || opts != *s.Options || now.Sub(old.sent) >= s.refresh
 	if found && old.live(now) {
-		s.sessions[session.ID] = entry{values, old.ends, now.Add(idle)}
+		sent := old.sent
+		if send {
+			sent = now
+		}
+		s.sessions[session.ID] = entry{values, old.ends, now.Add(idle), sent}
 	} else {
 		// A new session, or one that ended since New: a fresh ID.
 		delete(s.sessions, session.ID)
 		session.ID = sessionid.NewID()
-		s.sessions[session.ID] = entry{values, now.Add(s.lifetime), now.Add(idle)}
+		s.sessions[session.ID] = entry{values, now.Add(s.lifetime), now.Add(idle), now}
 	}
 	s.mu.Unlock()
+	if !send {
+		return nil
+	}
 	return s.ids.SetCookie(w, session.Name(), session.ID, &opts)
 }
 
 // copyValues returns the store's copy of a session's values.
-func copyValues(values map[any]any) (map[any]any, error) {
-	stored := make(map[any]any, len(values))
+func copyValues(values map[any]any) ([]pair, error) {
+	stored := make([]pair, 0, len(values))
 	for k, v := range values {
 		switch v.(type) {
 		case bool, string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
-			stored[k] = v // immutable: nothing to copy
+			// immutable: nothing to copy
 		default:
 			var buf bytes.Buffer
 			if err := gob.NewEncoder(&buf).Encode(&v); err != nil {
 				return nil, fmt.Errorf("memstore: session value %v: %w (gob.Register its type)", k, err)
 			}
-			stored[k] = gobbed(buf.Bytes())
+			v = gobbed(buf.Bytes())
 		}
+		stored = append(stored, pair{k, v})
 	}
 	return stored, nil
 }
 
-// Regenerate gives the session a new ID and forgets the old one, keeping its
-// values; its absolute lifetime starts again. Call it when a visitor's
-// privileges change, such as at login, so that an ID somebody planted or
-// copied before then is worthless afterwards. It saves the session and
-// sends the new cookie.
+// Regenerate gives the session a new ID, keeping its values (its lifetime
+// starts again), forgets the old one, saves and sends the new cookie. Call
+// it at login, so that an ID planted or copied before is worthless.
 func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
 	s.forget(session.ID)
 	session.ID = ""
@@ -312,16 +306,14 @@ func (s *Store) forget(id string) {
 	s.mu.Unlock()
 }
 
-// Len reports how many sessions the store holds, expired ones that the sweep
-// has not yet removed included.
+// Len reports how many sessions the store holds, unswept expired included.
 func (s *Store) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.sessions)
 }
 
-// Sweep removes every expired session now and reports how many it removed.
-// The background sweep calls it; tests may call it directly.
+// Sweep removes every expired session now and reports how many.
 func (s *Store) Sweep() int {
 	now := s.now()
 	s.mu.Lock()
@@ -333,9 +325,8 @@ func (s *Store) Sweep() int {
 			removed++
 		}
 	}
-	// A Go map never gives back the room it grew to. After a wave of
-	// visitors has expired, move the survivors to a fresh map so that the
-	// big one can be collected.
+	// A Go map never gives back the room it grew to: after a wave of
+	// visitors expired, move the survivors to a fresh, smaller map.
 	if removed > 0 && removed >= len(s.sessions) {
 		fresh := make(map[string]entry, len(s.sessions))
 		for id, e := range s.sessions {
@@ -346,8 +337,8 @@ func (s *Store) Sweep() int {
 	return removed
 }
 
-// Close stops the background sweep. The store still answers afterwards, but
-// expired sessions are no longer removed. Close is safe to call twice.
+// Close stops the background sweep; the store still answers. Close is safe
+// to call twice.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.stop) })
 	<-s.done

@@ -145,11 +145,8 @@ func TestRoundTrip(t *testing.T) {
 	if got := second.Values["count"]; got != 1 {
 		t.Errorf("got count %v, want 1", got)
 	}
-	// Every Save sends the cookie again, as gorilla's stores do, so that
-	// its Max-Age counts from the last visit, like the session's idle
-	// timeout.
-	if again == nil || again.MaxAge != DefaultMaxAge {
-		t.Errorf("a returning visit got cookie %v, want one with a fresh Max-Age", again)
+	if again != nil {
+		t.Errorf("an unchanged session re-sent its cookie at once: %v", again)
 	}
 }
 
@@ -190,6 +187,27 @@ func TestValuesAreCopies(t *testing.T) {
 	}
 }
 
+// TestCookieIsRefreshedWhenDue: an unchanged cookie is sent again once the
+// refresh period (a minute here) has passed, so that its Max-Age moves on
+// with the session's idle timeout; a changed option sends it at once.
+func TestCookieIsRefreshedWhenDue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newStore(t, Config{MaxAge: 3600})
+		_, cookie := visit(t, s, nil, setCount(1))
+		time.Sleep(30 * time.Second)
+		if _, c := visit(t, s, cookie, setCount(2)); c != nil {
+			t.Error("cookie re-sent after 30s, want none before a minute")
+		}
+		time.Sleep(31 * time.Second)
+		if _, c := visit(t, s, cookie, setCount(3)); c == nil || c.MaxAge != 3600 {
+			t.Errorf("after a minute: got cookie %v, want one with Max-Age=3600", c)
+		}
+		if _, c := visit(t, s, cookie, func(sess *sessions.Session) { sess.Options.MaxAge = 60 }); c == nil || c.MaxAge != 60 {
+			t.Errorf("changed options: got cookie %v, want one with Max-Age=60", c)
+		}
+	})
+}
+
 // TestBehavesLikeRedis: the memory store keeps values as a server-side
 // store does. A value changed in place after Get and never saved is not
 // stored, and a value that gob cannot encode fails at Save.
@@ -201,11 +219,7 @@ func TestBehavesLikeRedis(t *testing.T) {
 // store signs its own.
 func signed(t *testing.T, secret []byte, id string) *http.Cookie {
 	t.Helper()
-	v, err := securecookie.New(secret, nil).Encode(cookieName, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Cookie{Name: cookieName, Value: v}
+	return &http.Cookie{Name: cookieName, Value: testcookie.Signed(t, cookieName, string(secret), id)}
 }
 
 func TestUnusableCookieStartsFreshSession(t *testing.T) {
@@ -339,8 +353,9 @@ func TestSecretRotation(t *testing.T) {
 		t.Fatalf("a cookie signed with the previous secret was not accepted: IsNew=%v Values=%v", sess.IsNew, sess.Values)
 	}
 	_, newCookie := visit(t, rotated, nil, setCount(1))
-	var id string
-	if err := securecookie.New(secretB, nil).Decode(cookieName, newCookie.Value, &id); err != nil {
+	var id []byte
+	onlyB := securecookie.New(secretB, nil).SetSerializer(securecookie.NopEncoder{})
+	if err := onlyB.Decode(cookieName, newCookie.Value, &id); err != nil {
 		t.Errorf("new cookies must be signed with the first secret: %v", err)
 	}
 

@@ -1,13 +1,11 @@
 // Package sessionlock makes the requests of one session take turns.
 //
-// It stands in for nothing published: express-session, gorilla/sessions and
-// echo-contrib all let two requests of one session overlap, and scs does
-// too. A store loads a session at the start of a request and writes it
-// back at the end, so when two requests overlap, both load page_views = 7,
-// both save 8, and a visit is lost. The middleware here holds a lock per
-// session for the whole request, so the second request loads what the
-// first one saved. Requests of different sessions never wait for each
-// other, and a first visit (no session ID yet) takes no lock.
+// It stands in for nothing published: express-session, gorilla/sessions,
+// echo-contrib and scs all let two requests of one session overlap. A store
+// loads a session when a request starts and saves it when it ends, so two
+// overlapping requests both load page_views = 7, both save 8, and a visit
+// is lost. This middleware holds a lock per session for the whole request.
+// Other sessions never wait, and a first visit (no ID yet) takes no lock.
 //
 //	e.Use(session.Middleware(store))
 //	e.Use(sessionlock.Middleware(sessionlock.Config{
@@ -36,11 +34,10 @@ var ErrBusy = errors.New("sessionlock: another request of this session holds the
 
 // Locker hands out one lock per session ID.
 type Locker interface {
-	// Lock should block until the caller holds the lock for id, and return
-	// the function that releases it, which may be called more than once.
-	// It should give up with ErrBusy after wait, and with ctx's error when
-	// ctx is done. A lock shared between processes should expire if its
-	// holder dies.
+	// Lock should block until the caller holds id's lock, and return the
+	// func that releases it (a second call does nothing). It should give
+	// up with ErrBusy after wait, or with ctx's error. A lock shared between
+	// processes should end if its holder dies.
 	Lock(ctx context.Context, id string, wait time.Duration) (unlock func(), err error)
 }
 
@@ -58,8 +55,7 @@ type Config struct {
 
 // Middleware returns Echo middleware that runs the requests of one session
 // one at a time. A request that cannot get its turn within Config.Wait, or
-// whose Locker fails (a lock server that is down), gets a 503 that says so,
-// rather than a silently lost update.
+// whose Locker fails, gets a 503 that says so, never a lost update.
 func Middleware(cfg Config) echo.MiddlewareFunc {
 	if cfg.ID == nil || cfg.Locker == nil {
 		panic("sessionlock: Config.ID and Config.Locker are required")
@@ -88,10 +84,9 @@ func Middleware(cfg Config) echo.MiddlewareFunc {
 	}
 }
 
-// Local is a Locker for the sessions of one process: a map from session ID
-// to a lock, guarded by a mutex. It holds an entry only while some request
-// holds or waits for that session's lock, so it never grows beyond the
-// requests in flight. The zero value is ready to use.
+// Local is a Locker for one process: a mutex-guarded map from session ID to
+// a lock, holding an entry only while a request holds or awaits it. The
+// zero value is ready to use.
 type Local struct {
 	mu    sync.Mutex
 	locks map[string]*turn
