@@ -18,6 +18,7 @@ package memstore
 
 import (
 	"bytes"
+	"context"
 	"encoding/gob"
 	"fmt"
 	"log/slog"
@@ -40,9 +41,8 @@ const (
 
 // Config holds what New needs. Only Secrets is required.
 type Config struct {
-	// Secrets sign the cookie: the first signs, all verify, so a secret can
-	// be rotated. At least 32 bytes each, from configuration, never from
-	// the source of a deployment.
+	// Secrets sign the cookie: the first signs, all verify (rotation). At
+	// least 32 bytes each, from configuration, never from the source.
 	Secrets [][]byte
 	// MaxAge is how long, in seconds, a session lives after its last save
 	// (the idle timeout), and the cookie's Max-Age. 0 means DefaultMaxAge.
@@ -50,25 +50,18 @@ type Config struct {
 	// Lifetime is how long, in seconds, a session lives after it began,
 	// however busy (the absolute timeout). 0 means DefaultLifetime.
 	Lifetime int
-	// Secure marks the cookie Secure (HTTPS only). A request that came over
-	// TLS gets a Secure cookie anyway.
-	Secure bool
-	// SweepInterval is how often expired sessions are removed. 0 means a
-	// minute, or MaxAge if shorter.
-	SweepInterval time.Duration
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
-	// Logger gets a debug line for each cookie that could not be used. Nil
-	// means slog.Default().
-	Logger *slog.Logger
+	// Secure marks the cookie Secure (HTTPS only); a request over TLS gets
+	// it anyway.
+	Secure        bool
+	SweepInterval time.Duration    // 0 means a minute, or MaxAge if shorter
+	Now           func() time.Time // the clock; nil means time.Now
+	Logger        *slog.Logger     // for debug lines; nil means slog.Default()
 }
 
-// Store is an in-memory sessions.Store. Create it with New and stop its
-// sweep with Close. A Store is safe for concurrent use.
+// Store is an in-memory sessions.Store, safe for concurrent use. Create it
+// with New and stop its sweep with Close.
 type Store struct {
-	// Options are the cookie options new sessions start with. Change them
-	// before serving, not while serving.
-	Options *sessions.Options
+	Options *sessions.Options // for new sessions; change before serving
 
 	ids      *sessionid.Codec
 	maxAge   time.Duration
@@ -80,21 +73,20 @@ type Store struct {
 	mu       sync.Mutex
 	sessions map[string]entry
 
-	stop      chan struct{}
-	done      chan struct{}
-	closeOnce sync.Once
+	stopSweep context.CancelFunc
+	sweeping  sync.WaitGroup
 }
 
 // entry is one stored session: a copy of its values, and when it ends.
 type entry struct {
-	values  []pair      // plain values as they are, others gob-encoded
-	ends    time.Time   // the absolute lifetime: creation + Lifetime
-	expires time.Time   // the idle timeout: the last Save + MaxAge
-	sent    time.Time   // when the cookie was last sent
+	values  []pair    // plain values as they are, others gob-encoded
+	ends    time.Time // the absolute lifetime: creation + Lifetime
+	expires time.Time // the idle timeout: the last Save + MaxAge
+	sent    time.Time // when the cookie was last sent
 }
 
-// pair is one of a session's values. A short list of them costs the garbage
-// collector, which looks at every live session, far less than a map.
+// pair is one of a session's values: a short list of them takes half the
+// memory of a map.
 type pair struct{ key, value any }
 
 // gobbed is a value kept as gob encodes it (see Save).
@@ -143,15 +135,15 @@ func New(cfg Config) (*Store, error) {
 		now:      cfg.Now,
 		log:      cfg.Logger,
 		sessions: make(map[string]entry),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
 	}
-	go s.sweepEvery(cfg.SweepInterval)
+	ctx, stop := context.WithCancel(context.Background())
+	s.stopSweep = stop
+	s.sweeping.Go(func() { s.sweepEvery(ctx, cfg.SweepInterval) })
 	return s, nil
 }
 
-// Get returns the session called name for this request, through gorilla's
-// registry: one session per name and request, saved by sessions.Save too.
+// Get returns the request's session called name through gorilla's registry
+// (so sessions.Save saves it too).
 func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 	return sessions.GetRegistry(r).Get(s, name)
 }
@@ -201,9 +193,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 func (s *Store) ID(r *http.Request, name string) (string, bool) {
 	id, ok := s.ids.FromRequest(r, name)
 	if !ok {
-		if _, err := r.Cookie(name); err == nil {
-			// Tampered, garbage, too old or signed with another secret: the
-			// visitor gets a fresh session, not an error page.
+		if _, err := r.Cookie(name); err == nil { // tampered, too old...: a fresh session
 			s.log.Debug("memstore: ignoring a session cookie that does not verify", "cookie", name)
 		}
 	}
@@ -215,21 +205,15 @@ func (e entry) live(now time.Time) bool {
 	return now.Before(e.expires) && now.Before(e.ends)
 }
 
-// Save stores a copy of the session's values and sends the cookie. A value
-// that is not a plain number, string or bool is stored gob-encoded, as
-// Redis stores it: a type gob cannot encode fails here, and a value changed
-// after Save does not change the stored one.
-//
-// Options.MaxAge < 0 deletes the session and clears the cookie; 0 sends a
-// cookie that the browser forgets when it closes (the store keeps the
-// session for its MaxAge). A session the store does not hold gets a fresh
-// ID: adopting an ID it did not issue would let an attacker choose a
-// victim's ID (session fixation).
-//
-// The cookie goes out with a new ID or changed options, and otherwise at
-// most once a minute (or a tenth of MaxAge), to move its Max-Age forward:
-// signing it costs more than the rest of a visit, and a busy page need not
-// send the same cookie again on every answer.
+// Save stores a copy of the values: a value that is not a plain number,
+// string or bool is stored gob-encoded, as Redis stores it, so a type gob
+// cannot encode fails here, and a change after Save changes nothing.
+// Options.MaxAge < 0 deletes the session and clears the cookie; 0 makes a
+// cookie the browser forgets when it closes. A session the store does not
+// hold gets a fresh ID: adopting an ID it did not issue would let an
+// attacker choose a victim's ID (session fixation). The cookie is sent for
+// a new ID or changed options, else at most once a minute (or MaxAge/10)
+// to move its Max-Age on: signing costs more than the rest of a visit.
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
 	opts := *session.Options
 	if r.TLS != nil {
@@ -251,19 +235,16 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 
 	s.mu.Lock()
 	old, found := s.sessions[session.ID]
-	send := !found || !old.live(now) || opts != *s.Options || now.Sub(old.sent) >= s.refresh
-	if found && old.live(now) {
-		sent := old.sent
-		if send {
-			sent = now
-		}
-		s.sessions[session.ID] = entry{values, old.ends, now.Add(idle), sent}
-	} else {
-		// A new session, or one that ended since New: a fresh ID.
+	if !found || !old.live(now) { // new, or ended since New: a fresh ID
 		delete(s.sessions, session.ID)
 		session.ID = sessionid.NewID()
-		s.sessions[session.ID] = entry{values, now.Add(s.lifetime), now.Add(idle), now}
+		old = entry{ends: now.Add(s.lifetime)}
 	}
+	send := old.sent.IsZero() || opts != *s.Options || now.Sub(old.sent) >= s.refresh
+	if send {
+		old.sent = now
+	}
+	s.sessions[session.ID] = entry{values, old.ends, now.Add(idle), old.sent}
 	s.mu.Unlock()
 	if !send {
 		return nil
@@ -306,7 +287,7 @@ func (s *Store) forget(id string) {
 	s.mu.Unlock()
 }
 
-// Len reports how many sessions the store holds, unswept expired included.
+// Len reports how many sessions the store holds, the unswept expired too.
 func (s *Store) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -340,18 +321,17 @@ func (s *Store) Sweep() int {
 // Close stops the background sweep; the store still answers. Close is safe
 // to call twice.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { close(s.stop) })
-	<-s.done
+	s.stopSweep()
+	s.sweeping.Wait()
 	return nil
 }
 
-func (s *Store) sweepEvery(interval time.Duration) {
-	defer close(s.done)
+func (s *Store) sweepEvery(ctx context.Context, interval time.Duration) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
 		select {
-		case <-s.stop:
+		case <-ctx.Done():
 			return
 		case <-ticker.C:
 			if n := s.Sweep(); n > 0 {

@@ -1,8 +1,7 @@
-// Package sessionid signs random session IDs into cookies, and reads them
-// back, for the course's stores (memstore, redisstore, fsstore). It is the
-// code each gorilla store has inside (securecookie signs, net/http writes),
-// written once, plus one thing: a request's cookie is checked once, though
-// the session lock and the store both ask for its ID.
+// Package sessionid signs random session IDs into cookies and reads them
+// back, for the course's stores: the code inside each gorilla store
+// (securecookie signs, net/http writes), written once, plus one thing: a
+// request's cookie is checked once, though the lock and the store both ask.
 package sessionid
 
 import (
@@ -51,8 +50,7 @@ func New(secrets [][]byte, maxAge int) (*Codec, error) {
 	}
 	codecs := securecookie.CodecsFromPairs(pairs...)
 	for _, c := range codecs {
-		// The cookie holds the ID's bytes as they are: gob (the default)
-		// would cost a few microseconds per request to say the same.
+		// The ID's bytes as they are: gob (the default) costs microseconds.
 		c.(*securecookie.SecureCookie).MaxAge(maxAge).SetSerializer(securecookie.NopEncoder{})
 	}
 	return &Codec{codecs: codecs}, nil
@@ -76,34 +74,29 @@ func (c *Codec) SetCookie(w http.ResponseWriter, name, id string, opts *sessions
 	return nil
 }
 
-// FromRequest returns the ID in the request's cookie called name, and false
-// when none verifies (missing, tampered with, too old, unknown secret);
-// whether the session exists is for the store to say. The answer is kept in
-// the request's context, as gorilla's registry keeps sessions, so a second
-// call in the same request checks nothing again.
+// FromRequest returns the ID in the request's cookie called name, or false
+// when none verifies. The answer is kept in the request's context, as
+// gorilla's registry keeps sessions: a second call checks nothing again.
 func (c *Codec) FromRequest(r *http.Request, name string) (string, bool) {
 	key := cacheKey{c, name}
-	if got, ok := r.Context().Value(key).(result); ok {
-		return got.id, got.ok
+	if id, ok := r.Context().Value(key).(string); ok {
+		return id, id != ""
 	}
 	cookie, err := r.Cookie(name)
 	if err != nil {
 		return "", false // no cookie: a first visit, nothing to check
 	}
-	var id []byte
-	err = securecookie.DecodeMulti(name, cookie.Value, &id, c.codecs...)
-	got := result{string(id), err == nil && len(id) > 0}
-	*r = *r.WithContext(context.WithValue(r.Context(), key, got))
-	return got.id, got.ok
+	var raw []byte
+	if securecookie.DecodeMulti(name, cookie.Value, &raw, c.codecs...) != nil {
+		raw = nil // tampered with, too old, another secret...: no ID
+	}
+	id := string(raw)
+	*r = *r.WithContext(context.WithValue(r.Context(), key, id))
+	return id, id != ""
 }
 
-type (
-	cacheKey struct {
-		c    *Codec
-		name string
-	}
-	result struct {
-		id string
-		ok bool
-	}
-)
+// cacheKey is the context key of a checked cookie.
+type cacheKey struct {
+	c    *Codec
+	name string
+}

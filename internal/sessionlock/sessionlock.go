@@ -24,12 +24,10 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// DefaultWait is how long a request waits for its session's lock when
-// Config.Wait is zero.
+// DefaultWait is the longest a request waits for its turn by default.
 const DefaultWait = 5 * time.Second
 
-// ErrBusy is what a Locker returns when the lock stayed taken for the whole
-// wait.
+// ErrBusy is a Locker's answer when the lock stayed taken for all the wait.
 var ErrBusy = errors.New("sessionlock: another request of this session holds the lock")
 
 // Locker hands out one lock per session ID.
@@ -43,14 +41,11 @@ type Locker interface {
 
 // Config configures Middleware.
 type Config struct {
-	// ID returns the session ID that the request's cookie carries, after
-	// checking its signature, and false when there is none. Required.
-	ID func(r *http.Request) (id string, ok bool)
-	// Locker hands out the locks. Required.
-	Locker Locker
-	// Wait is the longest a request waits for its turn before it gets a
-	// 503. Zero means DefaultWait.
-	Wait time.Duration
+	// ID returns the checked session ID of the request's cookie, and false
+	// when there is none. Required.
+	ID     func(r *http.Request) (id string, ok bool)
+	Locker Locker        // hands out the locks; required
+	Wait   time.Duration // before a 503; zero means DefaultWait
 }
 
 // Middleware returns Echo middleware that runs the requests of one session
@@ -70,13 +65,12 @@ func Middleware(cfg Config) echo.MiddlewareFunc {
 				return next(c) // no session yet: nothing to race with
 			}
 			unlock, err := cfg.Locker.Lock(c.Request().Context(), id, cfg.Wait)
-			if errors.Is(err, ErrBusy) {
-				return echo.NewHTTPError(http.StatusServiceUnavailable,
-					"Another request of this session is still running. Try again in a moment.").SetInternal(err)
-			}
 			if err != nil {
-				return echo.NewHTTPError(http.StatusServiceUnavailable,
-					"The session store is not answering. Try again in a moment.").SetInternal(err)
+				msg := "The session store is not answering. Try again in a moment."
+				if errors.Is(err, ErrBusy) {
+					msg = "Another request of this session is still running. Try again in a moment."
+				}
+				return echo.NewHTTPError(http.StatusServiceUnavailable, msg).SetInternal(err)
 			}
 			defer unlock() // also when the handler panics
 			return next(c)
@@ -85,8 +79,7 @@ func Middleware(cfg Config) echo.MiddlewareFunc {
 }
 
 // Local is a Locker for one process: a mutex-guarded map from session ID to
-// a lock, holding an entry only while a request holds or awaits it. The
-// zero value is ready to use.
+// a lock, with an entry only while a request holds or awaits it.
 type Local struct {
 	mu    sync.Mutex
 	locks map[string]*turn
@@ -101,8 +94,7 @@ type turn struct {
 // NewLocal returns an empty Local.
 func NewLocal() *Local { return &Local{} }
 
-// Lock implements Locker. A lock nobody holds is taken at once, without
-// setting up a timer.
+// Lock implements Locker. A free lock is taken without setting a timer.
 func (l *Local) Lock(ctx context.Context, id string, wait time.Duration) (func(), error) {
 	t := l.join(id)
 	select {
@@ -129,7 +121,7 @@ func (l *Local) Lock(ctx context.Context, id string, wait time.Duration) (func()
 	}, nil
 }
 
-// join finds or makes id's lock and counts the caller as one of its users.
+// join finds or makes id's lock, and counts the caller as a user.
 func (l *Local) join(id string) *turn {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -145,8 +137,7 @@ func (l *Local) join(id string) *turn {
 	return t
 }
 
-// leave drops one user of id's lock, and the lock itself when nobody is
-// left.
+// leave drops a user of id's lock, and the lock when nobody is left.
 func (l *Local) leave(id string, t *turn) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLibraryStaysSmall: the code this step runs besides its own files (the
+// store, the session lock, the signed IDs) stays small enough to read in
+// one sitting: 600 lines at most, comments and blank lines included.
+func TestLibraryStaysSmall(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}|{{.Dir}}|{{join .GoFiles \",\"}}", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	const module = "github.com/go-sessions-course/echo-sessions/"
+	total := 0
+	var counted []string
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		parts := strings.Split(line, "|")
+		if !strings.HasPrefix(parts[0], module+"internal/") {
+			continue // the standard library, dependencies, this step itself
+		}
+		for f := range strings.SplitSeq(parts[2], ",") {
+			b, err := os.ReadFile(filepath.Join(parts[1], f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += bytes.Count(b, []byte("\n"))
+			counted = append(counted, strings.TrimPrefix(parts[0], module)+"/"+f)
+		}
+	}
+	if total == 0 || total > 600 {
+		t.Errorf("%d lines in %v, want 1 to 600", total, counted)
+	}
+}
