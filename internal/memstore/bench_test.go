@@ -84,3 +84,29 @@ func BenchmarkIdleSessionHeap(b *testing.B) {
 		b.Log("sessions held: " + strconv.Itoa(s.Len()))
 	}
 }
+
+// BenchmarkValueCopy is what Save and the next New pay to keep the store's
+// own copy of a session's values: nothing for a plain number, a gob
+// round-trip for anything else (here a list of strings).
+func BenchmarkValueCopy(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		value any
+	}{{"int", 41}, {"string", "Ada"}, {"[]string", []string{"a", "b", "c"}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := newStore(b, Config{})
+			_, cookie := visit(b, s, nil, func(sess *sessions.Session) { sess.Values["v"] = tc.value })
+			base := httptest.NewRequest(http.MethodGet, "/", nil)
+			base.AddCookie(cookie)
+			b.ReportAllocs()
+			for b.Loop() {
+				r := new(http.Request)
+				*r = *base
+				sess, _ := s.Get(r, cookieName)
+				if err := sess.Save(r, discardWriter{http.Header{}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
