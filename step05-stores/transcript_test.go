@@ -1,16 +1,26 @@
 package main
 
 import (
+	"context"
 	"testing"
 
 	"github.com/go-sessions-course/echo-sessions/internal/transcript"
 )
 
 // TestTranscripts records the conversation the lesson shows: the counter on
-// the cookie store, whose cookie carries the (encrypted) count itself.
+// the cookie store, whose cookie carries the (encrypted) count itself, with
+// the configuration `go run ./step05-stores -store=cookie` reads.
 func TestTranscripts(t *testing.T) {
-	h := newHarness(t, "cookie")
-	transcript.Check(t, "cookie-store", transcript.Record(t, newServer(h.open(t), discard),
+	cfg, err := loadConfig([]string{"-store=cookie"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := openStore(context.Background(), cfg, discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	transcript.Check(t, "cookie-store", transcript.Record(t, newServer(b, discard),
 		transcript.Request{Path: "/", Jar: true},
 		transcript.Request{Path: "/", Jar: true},
 	))

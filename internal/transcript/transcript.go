@@ -163,7 +163,11 @@ func command(r Request) string {
 	} else if r.Method != "" && r.Method != http.MethodGet {
 		parts = append(parts, "-X "+r.Method)
 	}
-	return strings.Join(append(parts, "http://localhost:3000"+r.Path), " ")
+	url := "http://localhost:3000" + r.Path
+	if strings.ContainsAny(url, "?&*[]") {
+		url = "'" + url + "'" // zsh and bash would take ? and & for their own
+	}
+	return strings.Join(append(parts, url), " ")
 }
 
 var (
