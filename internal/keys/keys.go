@@ -3,7 +3,8 @@
 // A secret from the environment is a passphrase of any length; gorilla's
 // stores want a signing (hash) key and an AES encryption (block) key of exact
 // sizes. HKDF-SHA256 derives both from one secret, separately for each
-// purpose, so that no two uses share a key.
+// purpose, so that no two uses share a key. It stands in for nothing
+// published: it is the standard library's crypto/hkdf, called twice.
 package keys
 
 import (

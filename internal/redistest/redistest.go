@@ -4,6 +4,10 @@
 // disk, and stops it when the test ends. When the binary is not installed it
 // skips the test with a one-line reason, so `go test ./...` passes on a
 // machine without Redis; CI installs redis-server, so there the tests run.
+//
+// It stands in for an in-process fake such as miniredis: the stores' tests
+// need a real server's behaviour, its TTLs, its scripts, and a stall
+// (Pause sends it SIGSTOP).
 package redistest
 
 import (

@@ -1,3 +1,11 @@
+// Package site renders the course's lessons as a small website and keeps
+// them true to the code: every code block, diff, transcript and benchmark
+// table in a lesson is cut from the file it names (see blocks.go).
+//
+// It stands in for a static site generator such as Hugo or mdBook: those
+// would be another tool to install, and none of them checks that a lesson
+// still shows the code the programs run. It is built on goldmark and
+// chroma, and `go run ./docs` serves it.
 package site
 
 import (

@@ -1,5 +1,7 @@
 // Package storetest drives a sessions.Store the way a handler does, for
-// the stores' own tests.
+// the stores' own tests, and holds the checks every course store must pass
+// (lifetime, MaxAge 0, its own copy of the values, Regenerate). gorilla
+// publishes no such suite.
 package storetest
 
 import (

@@ -1,4 +1,5 @@
-// Package testcookie helps tests attack session cookies.
+// Package testcookie helps tests attack session cookies: it changes one
+// character of a cookie, and signs a cookie the store never issued.
 package testcookie
 
 import (

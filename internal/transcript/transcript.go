@@ -6,7 +6,8 @@
 // -update they rewrite the file, and `go generate ./docs` copies it into the
 // lesson. Headers appear as the server sent them, in its order; values that
 // change on every run (signed session cookies, dates) are masked so that
-// the files only change when the behaviour does.
+// the files only change when the behaviour does. It stands in for output
+// typed by hand, which nobody re-runs.
 package transcript
 
 import (
