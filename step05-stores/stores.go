@@ -14,6 +14,7 @@ import (
 	"github.com/go-sessions-course/echo-sessions/internal/keys"
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
 	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
 )
 
@@ -72,7 +73,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		logger.Info("session store: cookie (the values travel, encrypted, in the cookie itself)")
 		lifetime := time.Duration(cfg.Lifetime) * time.Second
 		if lifetime == 0 {
-			lifetime = memstore.DefaultLifetime * time.Second // as the other stores
+			lifetime = sessionid.DefaultLifetime * time.Second // as the other stores
 		}
 		return &backend{
 			store: cookieStore{store, lifetime, cfg.Now, logger},

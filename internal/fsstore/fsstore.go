@@ -44,15 +44,6 @@ import (
 	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
 )
 
-// DefaultMaxAge, DefaultLifetime and MaxMaxAge are as in memstore: one day
-// idle, a week in all, and never more than the 400 days a browser keeps a
-// cookie.
-const (
-	DefaultMaxAge   = 86400
-	DefaultLifetime = 7 * 86400
-	MaxMaxAge       = 400 * 86400
-)
-
 // MaxFileSize is the largest session file the store writes or reads.
 const MaxFileSize = 1 << 20
 
@@ -78,12 +69,10 @@ type Config struct {
 	// is used for new ones, all are tried when reading (rotation). At
 	// least 32 bytes each.
 	Secrets [][]byte
-	// MaxAge is how long, in seconds, a session lives after its last save,
-	// and the cookie's Max-Age. Zero means DefaultMaxAge.
-	MaxAge int
-	// Lifetime is how long, in seconds, a session lives after it was
-	// created, however busy. Zero means DefaultLifetime.
-	Lifetime int
+	// MaxAge is how long, in seconds, a session lives after its last save
+	// (the idle timeout), and the cookie's Max-Age; Lifetime, after it
+	// began (the absolute timeout). 0 means a day, and a week.
+	MaxAge, Lifetime int
 	// Secure marks the cookie Secure; a request over TLS gets it anyway.
 	Secure bool
 	// SweepInterval is how often expired files are removed. Zero means one
@@ -129,17 +118,11 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("fsstore: Config.Dir is required")
 	}
-	if cfg.MaxAge == 0 {
-		cfg.MaxAge = DefaultMaxAge
+	maxAgeSeconds, lifetime, err := sessionid.Timeouts(cfg.MaxAge, cfg.Lifetime)
+	if err != nil {
+		return nil, fmt.Errorf("fsstore: %w", err)
 	}
-	if cfg.Lifetime == 0 {
-		cfg.Lifetime = DefaultLifetime
-	}
-	if cfg.MaxAge < 0 || cfg.MaxAge > MaxMaxAge || cfg.Lifetime < 0 || cfg.Lifetime > MaxMaxAge {
-		return nil, fmt.Errorf("fsstore: MaxAge and Lifetime must be from 1 to %d seconds, got %d and %d",
-			MaxMaxAge, cfg.MaxAge, cfg.Lifetime)
-	}
-	ids, err := sessionid.New(cfg.Secrets, cfg.MaxAge)
+	ids, err := sessionid.New(cfg.Secrets, maxAgeSeconds)
 	if err != nil {
 		return nil, fmt.Errorf("fsstore: %w", err)
 	}
@@ -162,23 +145,17 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	maxAge := time.Duration(cfg.MaxAge) * time.Second
+	maxAge := time.Duration(maxAgeSeconds) * time.Second
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = min(time.Minute, maxAge)
 	}
 	s := &Store{
-		Options: &sessions.Options{
-			Path:     "/",
-			MaxAge:   cfg.MaxAge,
-			HttpOnly: true,                 // page scripts cannot read it
-			SameSite: http.SameSiteLaxMode, // not sent on cross-site posts
-			Secure:   cfg.Secure,           // see memstore for why not always
-		},
+		Options:  sessionid.Options(maxAgeSeconds, cfg.Secure),
 		dir:      cfg.Dir,
 		ids:      ids,
 		files:    files,
 		maxAge:   maxAge,
-		lifetime: time.Duration(cfg.Lifetime) * time.Second,
+		lifetime: time.Duration(lifetime) * time.Second,
 		now:      cfg.Now,
 		log:      cfg.Logger,
 		locks:    sessionlock.NewLocal(),
@@ -200,11 +177,7 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // gives a new empty session and a nil error. An error means the disk
 // failed.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
-	session := sessions.NewSession(s, name)
-	opts := *s.Options // a copy: the handler may change it
-	session.Options = &opts
-	session.IsNew = true
-
+	session := sessionid.NewSession(s, name, s.Options)
 	id, ok := s.ID(r, name)
 	if !ok {
 		return session, nil

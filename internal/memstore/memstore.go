@@ -18,10 +18,12 @@ package memstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/gob"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -31,31 +33,19 @@ import (
 	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
 )
 
-// The defaults, in seconds: a day idle, a week in all. MaxMaxAge is the
-// longest either may be: 400 days, the most a browser keeps a cookie.
-const (
-	DefaultMaxAge   = 86400
-	DefaultLifetime = 7 * 86400
-	MaxMaxAge       = 400 * 86400
-)
-
 // Config holds what New needs. Only Secrets is required.
 type Config struct {
 	// Secrets sign the cookie: the first signs, all verify (rotation). At
 	// least 32 bytes each, from configuration, never from the source.
 	Secrets [][]byte
 	// MaxAge is how long, in seconds, a session lives after its last save
-	// (the idle timeout), and the cookie's Max-Age. 0 means DefaultMaxAge.
-	MaxAge int
-	// Lifetime is how long, in seconds, a session lives after it began,
-	// however busy (the absolute timeout). 0 means DefaultLifetime.
-	Lifetime int
-	// Secure marks the cookie Secure (HTTPS only); a request over TLS gets
-	// it anyway.
-	Secure        bool
-	SweepInterval time.Duration    // 0 means a minute, or MaxAge if shorter
-	Now           func() time.Time // the clock; nil means time.Now
-	Logger        *slog.Logger     // for debug lines; nil means slog.Default()
+	// (the idle timeout), and the cookie's Max-Age; Lifetime, after it
+	// began (the absolute timeout). 0 means a day, and a week.
+	MaxAge, Lifetime int
+	Secure           bool             // HTTPS only; a request over TLS gets it anyway
+	SweepInterval    time.Duration    // 0 means a minute, or MaxAge if shorter
+	Now              func() time.Time // the clock; nil means time.Now
+	Logger           *slog.Logger     // for debug lines; nil means slog.Default()
 }
 
 // Store is an in-memory sessions.Store, safe for concurrent use. Create it
@@ -63,12 +53,10 @@ type Config struct {
 type Store struct {
 	Options *sessions.Options // for new sessions; change before serving
 
-	ids      *sessionid.Codec
-	maxAge   time.Duration
-	lifetime time.Duration
-	refresh  time.Duration // see Save
-	now      func() time.Time
-	log      *slog.Logger
+	ids                       *sessionid.Codec
+	maxAge, lifetime, refresh time.Duration // refresh: see Save
+	now                       func() time.Time
+	log                       *slog.Logger
 
 	mu       sync.Mutex
 	sessions map[string]entry
@@ -94,43 +82,27 @@ type gobbed []byte
 
 // New returns a Store and starts its sweep.
 func New(cfg Config) (*Store, error) {
-	if cfg.MaxAge == 0 {
-		cfg.MaxAge = DefaultMaxAge
-	}
-	if cfg.Lifetime == 0 {
-		cfg.Lifetime = DefaultLifetime
-	}
-	if cfg.MaxAge < 0 || cfg.MaxAge > MaxMaxAge || cfg.Lifetime < 0 || cfg.Lifetime > MaxMaxAge {
-		return nil, fmt.Errorf("memstore: MaxAge and Lifetime must be from 1 to %d seconds, got %d and %d",
-			MaxMaxAge, cfg.MaxAge, cfg.Lifetime)
-	}
-	ids, err := sessionid.New(cfg.Secrets, cfg.MaxAge)
+	maxAgeSeconds, lifetime, err := sessionid.Timeouts(cfg.MaxAge, cfg.Lifetime)
 	if err != nil {
 		return nil, fmt.Errorf("memstore: %w", err)
 	}
+	ids, err := sessionid.New(cfg.Secrets, maxAgeSeconds)
+	if err != nil {
+		return nil, fmt.Errorf("memstore: %w", err)
+	}
+	maxAge := time.Duration(maxAgeSeconds) * time.Second
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	maxAge := time.Duration(cfg.MaxAge) * time.Second
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = min(time.Minute, maxAge)
 	}
+	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
 	s := &Store{
-		Options: &sessions.Options{
-			Path:     "/",
-			MaxAge:   cfg.MaxAge,
-			HttpOnly: true,                 // page scripts cannot read it: XSS cannot steal it
-			SameSite: http.SameSiteLaxMode, // left off cross-site POSTs (gorilla defaults to None)
-			// Secure only when asked for: over http://localhost a browser
-			// drops a Secure cookie, and every visit would be the first.
-			Secure: cfg.Secure,
-		},
+		Options:  sessionid.Options(maxAgeSeconds, cfg.Secure),
 		ids:      ids,
 		maxAge:   maxAge,
-		lifetime: time.Duration(cfg.Lifetime) * time.Second,
+		lifetime: time.Duration(lifetime) * time.Second,
 		refresh:  min(time.Minute, maxAge/10),
 		now:      cfg.Now,
 		log:      cfg.Logger,
@@ -153,11 +125,7 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // verify, a session that ended. That is not an error: the next Save gives
 // the visitor a fresh ID. Values are a copy: nothing changes until Save.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
-	session := sessions.NewSession(s, name)
-	opts := *s.Options // a copy: the handler may change it
-	session.Options = &opts
-	session.IsNew = true
-
+	session := sessionid.NewSession(s, name, s.Options)
 	id, ok := s.ID(r, name)
 	if !ok {
 		return session, nil
@@ -183,8 +151,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		}
 		session.Values[p.key] = v
 	}
-	session.ID = id
-	session.IsNew = false
+	session.ID, session.IsNew = id, false
 	return session, nil
 }
 
@@ -299,20 +266,14 @@ func (s *Store) Sweep() int {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	removed := 0
-	for id, e := range s.sessions {
-		if !e.live(now) {
-			delete(s.sessions, id)
-			removed++
-		}
-	}
+	before := len(s.sessions)
+	maps.DeleteFunc(s.sessions, func(_ string, e entry) bool { return !e.live(now) })
+	removed := before - len(s.sessions)
 	// A Go map never gives back the room it grew to: after a wave of
 	// visitors expired, move the survivors to a fresh, smaller map.
 	if removed > 0 && removed >= len(s.sessions) {
 		fresh := make(map[string]entry, len(s.sessions))
-		for id, e := range s.sessions {
-			fresh[id] = e
-		}
+		maps.Copy(fresh, s.sessions)
 		s.sessions = fresh
 	}
 	return removed

@@ -35,16 +35,6 @@ import (
 	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
 )
 
-// DefaultMaxAge is the idle lifetime of a session, in seconds, when
-// Config.MaxAge is zero: one day. DefaultLifetime is the absolute one: a
-// week. MaxMaxAge is the longest either may be: 400 days, the most a
-// browser keeps a cookie.
-const (
-	DefaultMaxAge   = 86400
-	DefaultLifetime = 7 * 86400
-	MaxMaxAge       = 400 * 86400
-)
-
 // DefaultLockLease is how long a session lock lives in Redis without being
 // renewed. Its holder renews it every third of that while its request runs,
 // so a slow request keeps it; a holder that died, or a lock taken by a
@@ -64,12 +54,9 @@ type Config struct {
 	// least 32 bytes each, from configuration.
 	Secrets [][]byte
 	// MaxAge is how long, in seconds, a session lives after its last save
-	// (the idle timeout), and the cookie's Max-Age. Zero means
-	// DefaultMaxAge.
-	MaxAge int
-	// Lifetime is how long, in seconds, a session lives after it was
-	// created, however busy. Zero means DefaultLifetime.
-	Lifetime int
+	// (the idle timeout), and the cookie's Max-Age; Lifetime, after it
+	// began (the absolute timeout). 0 means a day, and a week.
+	MaxAge, Lifetime int
 	// Secure marks the cookie Secure; a request over TLS gets it anyway.
 	Secure bool
 	// KeyPrefix is put before every Redis key. Empty means "session:".
@@ -114,17 +101,11 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("redisstore: Config.Client is required")
 	}
-	if cfg.MaxAge == 0 {
-		cfg.MaxAge = DefaultMaxAge
+	maxAge, lifetime, err := sessionid.Timeouts(cfg.MaxAge, cfg.Lifetime)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: %w", err)
 	}
-	if cfg.Lifetime == 0 {
-		cfg.Lifetime = DefaultLifetime
-	}
-	if cfg.MaxAge < 0 || cfg.MaxAge > MaxMaxAge || cfg.Lifetime < 0 || cfg.Lifetime > MaxMaxAge {
-		return nil, fmt.Errorf("redisstore: MaxAge and Lifetime must be from 1 to %d seconds, got %d and %d",
-			MaxMaxAge, cfg.MaxAge, cfg.Lifetime)
-	}
-	ids, err := sessionid.New(cfg.Secrets, cfg.MaxAge)
+	ids, err := sessionid.New(cfg.Secrets, maxAge)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: %w", err)
 	}
@@ -141,18 +122,12 @@ func New(cfg Config) (*Store, error) {
 		cfg.Logger = slog.Default()
 	}
 	return &Store{
-		Options: &sessions.Options{
-			Path:     "/",
-			MaxAge:   cfg.MaxAge,
-			HttpOnly: true,                 // page scripts cannot read it
-			SameSite: http.SameSiteLaxMode, // not sent on cross-site posts
-			Secure:   cfg.Secure,           // see memstore for why not always
-		},
+		Options:  sessionid.Options(maxAge, cfg.Secure),
 		client:   cfg.Client,
 		ids:      ids,
 		prefix:   cfg.KeyPrefix,
-		maxAge:   time.Duration(cfg.MaxAge) * time.Second,
-		lifetime: time.Duration(cfg.Lifetime) * time.Second,
+		maxAge:   time.Duration(maxAge) * time.Second,
+		lifetime: time.Duration(lifetime) * time.Second,
 		lease:    cfg.LockLease,
 		now:      cfg.Now,
 		log:      cfg.Logger,
@@ -178,11 +153,7 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // session and a nil error. An error means Redis failed; the session
 // returned with it is new and must not be saved over the real one.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
-	session := sessions.NewSession(s, name)
-	opts := *s.Options // a copy: the handler may change it
-	session.Options = &opts
-	session.IsNew = true
-
+	session := sessionid.NewSession(s, name, s.Options)
 	id, ok := s.ID(r, name)
 	if !ok {
 		return session, nil

@@ -5,6 +5,7 @@
 package sessionid
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -14,6 +15,45 @@ import (
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 )
+
+// The timeouts' defaults, in seconds: a day idle, a week in all. MaxMaxAge
+// is the longest either may be: 400 days, the most a browser keeps a cookie.
+const (
+	DefaultMaxAge   = 86400
+	DefaultLifetime = 7 * 86400
+	MaxMaxAge       = 400 * 86400
+)
+
+// Timeouts checks a store's MaxAge (idle) and Lifetime (absolute), in
+// seconds, and puts the defaults in place of zeros.
+func Timeouts(maxAge, lifetime int) (int, int, error) {
+	maxAge, lifetime = cmp.Or(maxAge, DefaultMaxAge), cmp.Or(lifetime, DefaultLifetime)
+	if maxAge < 0 || maxAge > MaxMaxAge || lifetime < 0 || lifetime > MaxMaxAge {
+		return 0, 0, fmt.Errorf("MaxAge and Lifetime must be from 1 to %d seconds, got %d and %d", MaxMaxAge, maxAge, lifetime)
+	}
+	return maxAge, lifetime, nil
+}
+
+// Options returns the cookie options every course store starts with.
+func Options(maxAge int, secure bool) *sessions.Options {
+	return &sessions.Options{
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,                 // page scripts cannot read it: XSS cannot steal it
+		SameSite: http.SameSiteLaxMode, // left off cross-site POSTs (gorilla defaults to None)
+		// Secure only when asked for: over http://localhost a browser
+		// drops a Secure cookie, and every visit would be the first.
+		Secure: secure,
+	}
+}
+
+// NewSession returns a new, empty session called name, with a copy of opts
+// (a handler may change its own).
+func NewSession(store sessions.Store, name string, opts *sessions.Options) *sessions.Session {
+	session, copied := sessions.NewSession(store, name), *opts
+	session.Options, session.IsNew = &copied, true
+	return session
+}
 
 // MinSecretLength is the shortest secret accepted: a key shorter than the
 // HMAC-SHA256 output is easier to guess than the signature it makes.
@@ -33,9 +73,7 @@ func CheckSecrets(secrets [][]byte) error {
 }
 
 // Codec signs and checks session ID cookies. It is safe for concurrent use.
-type Codec struct {
-	codecs []securecookie.Codec
-}
+type Codec struct{ codecs []securecookie.Codec }
 
 // New returns a Codec. The first secret signs; all verify, so a secret can
 // be rotated. A value signed more than maxAge seconds ago is refused.
