@@ -28,20 +28,23 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
 
 // page is one lesson.
 type page struct {
-	Slug   string // URL path without the slash: "" for the index
-	File   string // its markdown file
-	Title  string // its first heading
-	Step   string // its program's folder ("step04-counter"), or ""
-	HTML   template.HTML
-	Prev   *page
-	Next   *page
-	Course []*page // every page, for the sidebar
+	Slug    string        // URL path without the slash: "" for the index
+	File    string        // its markdown file
+	Title   string        // its first heading
+	Step    string        // its program's folder ("step04-counter"), or ""
+	Heading template.HTML // its h1, above the table of contents
+	HTML    template.HTML // the rest
+	TOC     []tocEntry    // its sections, shown on long lessons
+	Prev    *page
+	Next    *page
+	Course  []*page // every page, for the sidebar
 }
 
 // site renders the lessons once, at start-up, and serves them.
@@ -71,7 +74,12 @@ func New(content, source fs.FS) (http.Handler, error) {
 			parser.WithASTTransformers(util.Prioritized(linkRewriter{}, 100)),
 		),
 		// No goldmark.WithRendererOptions(html.WithUnsafe()): raw HTML in
-		// markdown is left out, never passed to the browser.
+		// markdown is left out, never passed to the browser, but for the
+		// <details> of a folded solution (see html.go).
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(
+			util.Prioritized(foldRenderer{}, 100),
+			util.Prioritized(anchorRenderer{}, 100),
+		)),
 	)
 	files, err := fs.Glob(content, "*.md")
 	if err != nil {
@@ -93,11 +101,18 @@ func New(content, source fs.FS) (http.Handler, error) {
 		}
 		doc := md.Parser().Parse(text.NewReader(src))
 		p.Title = firstHeading(doc, src)
+		if toc := contents(doc, src); len(toc) >= 5 {
+			p.TOC = toc
+		}
 		var buf bytes.Buffer
 		if err := md.Renderer().Render(&buf, src, doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		p.HTML = template.HTML(buf.String()) // goldmark's output, raw HTML left out
+		html := buf.String() // goldmark's output, raw HTML left out
+		if end := strings.Index(html, "</h1>\n"); end >= 0 {
+			p.Heading, html = template.HTML(html[:end+6]), html[end+6:]
+		}
+		p.HTML = template.HTML(html)
 		s.pages = append(s.pages, p)
 		s.bySlug[p.Slug] = p
 	}
@@ -240,13 +255,14 @@ func (s *site) serveSource(w http.ResponseWriter, r *http.Request, name string) 
 			}
 			view.Entries = append(view.Entries, entry)
 		}
+		sourceOrder(view.Entries)
 	} else {
 		src, err := fs.ReadFile(s.source, name)
 		if err != nil {
 			s.notFound(w, r)
 			return
 		}
-		view.Code, err = highlight(name, string(src))
+		view.Code, err = highlight(name, regionMarker.ReplaceAllString(string(src), ""))
 		if err != nil {
 			http.Error(w, "cannot show this file", http.StatusInternalServerError)
 			return
@@ -328,28 +344,47 @@ const layout = `{{define "top"}}<!doctype html>
 <title>{{.}} · Sessions in Go</title>
 <link rel="stylesheet" href="/static/style.css"><link rel="stylesheet" href="/static/chroma.css">
 </head><body>{{end}}
-{{define "nav"}}<nav class="course"><a class="home" href="/">Sessions in Go</a><ol>
-{{range .}}{{if .Slug}}<li><a href="/{{.Slug}}">{{.Title}}</a></li>{{end}}{{end}}</ol></nav>{{end}}`
+{{define "nav"}}<nav class="course" aria-label="Lessons"><a class="home" href="/"{{if eq .Current "/"}} aria-current="page"{{end}}>Sessions in Go</a><ol>
+{{range .Course}}{{if .Slug}}<li><a href="/{{.Slug}}"{{if eq $.Current .Slug}} aria-current="page"{{end}}>{{.Title}}</a></li>{{end}}{{end}}</ol></nav>{{end}}`
+
+// funcs are the templates' helpers: the sidebar gets the course and the
+// page it should mark as the current one.
+var funcs = template.FuncMap{
+	"nav": func(course []*page, current string) any {
+		return struct {
+			Course  []*page
+			Current string
+		}{course, current}
+	},
+	"current": func(slug string) string {
+		if slug == "" {
+			return "/"
+		}
+		return slug
+	},
+}
 
 var (
-	pageTemplate = template.Must(template.New("page").Parse(layout + `{{template "top" .Title}}
-{{template "nav" .Course}}
+	pageTemplate = template.Must(template.New("page").Funcs(funcs).Parse(layout + `{{template "top" .Title}}
+{{template "nav" (nav .Course (current .Slug))}}
 <main>
 {{if .Step}}<p class="run">Run it: <code>go run ./{{.Step}}</code> · Source: <a href="/source/{{.Step}}/">{{.Step}}/</a></p>{{end}}
+{{.Heading}}
+{{with .TOC}}<nav class="toc" aria-label="On this page"><p>On this page</p><ol>{{range .}}<li><a href="#{{.ID}}">{{.Title}}</a></li>{{end}}</ol></nav>{{end}}
 {{.HTML}}
 <p class="pager">{{with .Prev}}<a href="/{{.Slug}}">← {{.Title}}</a>{{end}}
 {{with .Next}}<a class="next" href="/{{.Slug}}">{{.Title}} →</a>{{end}}</p>
 </main></body></html>`))
 
-	sourceTemplate = template.Must(template.New("source").Parse(layout + `{{template "top" .Path}}
-{{template "nav" .Course}}
+	sourceTemplate = template.Must(template.New("source").Funcs(funcs).Parse(layout + `{{template "top" .Path}}
+{{template "nav" (nav .Course "")}}
 <main><h1><code>{{.Path}}</code></h1>
 {{if .Entries}}<ul class="files">{{range .Entries}}<li><a href="/source/{{$.Path}}/{{.}}">{{.}}</a></li>{{end}}</ul>{{end}}
 {{.Code}}
 </main></body></html>`))
 
-	notFoundTemplate = template.Must(template.New("404").Parse(layout + `{{template "top" "Not found"}}
-{{template "nav" .Course}}
+	notFoundTemplate = template.Must(template.New("404").Funcs(funcs).Parse(layout + `{{template "top" "Not found"}}
+{{template "nav" (nav .Course "")}}
 <main><h1>There is no page here</h1>
 <p>Nothing in this course lives at <code>{{.Path}}</code>. Pick a lesson on the left, or start from <a href="/">the beginning</a>.</p>
 </main></body></html>`))

@@ -36,9 +36,9 @@ func get(t *testing.T, url string) (int, string) {
 
 func TestEveryPageRenders(t *testing.T) {
 	srv := newTestSite(t)
-	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores"} {
+	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores", "/glossary"} {
 		status, body := get(t, srv.URL+path)
-		if status != http.StatusOK || !strings.Contains(body, "<h1") || !strings.Contains(body, `<nav class="course">`) {
+		if status != http.StatusOK || !strings.Contains(body, "<h1") || !strings.Contains(body, `<nav class="course"`) {
 			t.Errorf("%s: got %d, want 200 with a heading and the sidebar", path, status)
 		}
 	}
@@ -49,6 +49,9 @@ func TestEveryPageRenders(t *testing.T) {
 		`href="/03-sessions">← Step 3: Sessions`,
 		`href="/05-stores">Step 5: Swapping stores →`,
 		`<span class="kd">func</span>`, // highlighted by chroma, with CSS classes
+		`<a href="/04-counter" aria-current="page">`,
+		`<a class="anchor" href="#run-it" aria-label="Link to this section">#</a>`,
+		`<nav class="toc" aria-label="On this page">`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/04-counter lacks %s", want)
@@ -209,5 +212,76 @@ func TestRewriteLinks(t *testing.T) {
 		if got := rewrite(in); got != want {
 			t.Errorf("rewrite(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestFoldedSolutions: a lesson's <details> and <summary> lines reach the
+// page, and any other raw HTML does not.
+func TestFoldedSolutions(t *testing.T) {
+	dir := t.TempDir()
+	md := "# T\n\n<details>\n<summary>Solution &amp; why</summary>\n\nText.\n\n</details>\n\n<script>alert(1)</script>\n"
+	if err := os.WriteFile(filepath.Join(dir, "index.md"), []byte(md), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(os.DirFS(dir), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	_, body := get(t, srv.URL+"/")
+	for _, want := range []string{"<details>", "<summary>Solution &amp; why</summary>", "<p>Text.</p>", "</details>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %s:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "<script>") {
+		t.Error("raw HTML other than a fold reached the page")
+	}
+}
+
+// TestSourcePages: a step's folder lists main.go and server.go first and
+// its tests last, and a file is shown without the lessons' region markers.
+func TestSourcePages(t *testing.T) {
+	srv := newTestSite(t)
+	_, body := get(t, srv.URL+"/source/step04-counter/")
+	main, server, test := strings.Index(body, ">main.go<"), strings.Index(body, ">server.go<"), strings.Index(body, ">server_test.go<")
+	if main < 0 || !(main < server && server < test) {
+		t.Errorf("files in the wrong order: main.go at %d, server.go at %d, server_test.go at %d", main, server, test)
+	}
+	_, body = get(t, srv.URL+"/source/step04-counter/server.go")
+	if strings.Contains(body, "region counter") || !strings.Contains(body, "pageViews") {
+		t.Error("the source page shows the region markers, or not the code")
+	}
+}
+
+// TestGlossaryIsLinked: every word the glossary explains is linked from a
+// lesson, and every link into the glossary names a word it explains.
+func TestGlossaryIsLinked(t *testing.T) {
+	srv := newTestSite(t)
+	_, glossary := get(t, srv.URL+"/glossary")
+	ids := regexp.MustCompile(`<h2 id="([^"]+)"`).FindAllStringSubmatch(glossary, -1)
+	if len(ids) < 15 {
+		t.Fatalf("the glossary has %d entries", len(ids))
+	}
+	linked := map[string]bool{}
+	files, _ := filepath.Glob("../../docs/[0-9][0-9]-*.md")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`\(glossary\.md#([^)]+)\)`).FindAllStringSubmatch(string(b), -1) {
+			linked[m[1]] = true
+		}
+	}
+	for _, id := range ids {
+		if !linked[id[1]] {
+			t.Errorf("no lesson links to the glossary's %q", id[1])
+		}
+		delete(linked, id[1])
+	}
+	for id := range linked {
+		t.Errorf("a lesson links to %q, which the glossary does not explain", id)
 	}
 }
