@@ -129,7 +129,7 @@ func listCookies(c echo.Context) error {
 
 // region private
 // private marks every response as this visitor's alone: each one depends on
-// the session cookie, and may set it. Cache-Control: no-store keeps shared
+// the visitor's cookies, and may set one. Cache-Control: no-store keeps shared
 // caches (a proxy, a CDN) from keeping a copy, and so from handing one
 // visitor's page, or Set-Cookie, to another; Vary: Cookie tells every
 // cache that the answer depends on the cookie.

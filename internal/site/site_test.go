@@ -135,6 +135,11 @@ func TestLessonSkeleton(t *testing.T) {
 		if !slices.Equal(got, sections) {
 			t.Errorf("%s: sections %q, want %q", f, got, sections)
 		}
+		_, tryThis, _ := strings.Cut(string(b), "## Try this yourself")
+		tryThis, _, _ = strings.Cut(tryThis, "## Next")
+		if !strings.Contains(tryThis, "\n<details>\n<summary>Solutions</summary>\n") || !strings.Contains(tryThis, "\n</details>") {
+			t.Errorf("%s: the exercises have no folded solutions", f)
+		}
 	}
 }
 
