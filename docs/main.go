@@ -4,7 +4,9 @@
 //
 // and keeps them true to the code:
 //
-//	go generate ./docs   # re-record the transcripts and screenshots, rewrite the lessons' code blocks
+//	go run ./docs -update   # rewrite the lessons' code blocks, diffs and transcripts from the files
+//	go generate ./docs      # also re-record every transcript and screenshot, and rerun the
+//	                        # store benchmarks (about a minute; it rewrites tracked files)
 //
 // The lessons are the markdown files in this folder; they read just as well
 // on a code host. Every block of code or output in them is generated (see

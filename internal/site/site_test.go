@@ -160,7 +160,7 @@ func TestLessonsMatchTheCode(t *testing.T) {
 		}
 		total += len(markers)
 		if string(updated) != string(old) {
-			t.Errorf("%s is out of date with the code it shows; run: go generate ./docs", f)
+			t.Errorf("%s is out of date with the code it shows; run: go run ./docs -update", f)
 		}
 	}
 	if total < 20 {

@@ -201,9 +201,9 @@ func Check(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run: go generate ./docs)", err)
+		t.Fatalf("%v (record it: go test . -run Transcripts -update, then go run ./docs -update)", err)
 	}
 	if got != string(want) {
-		t.Errorf("the server's answers no longer match %s, which the lesson shows.\ngot:\n%s\nwant:\n%s\nIf the change is intended, run: go generate ./docs", path, got, want)
+		t.Errorf("the server's answers no longer match %s, which the lesson shows.\ngot:\n%s\nwant:\n%s\nIf the change is intended, record it in this step's folder with go test . -run Transcripts -update, then run go run ./docs -update from the root", path, got, want)
 	}
 }
