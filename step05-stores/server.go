@@ -43,7 +43,9 @@ func newServer(b *backend, logger *slog.Logger) *echo.Echo {
 		e.Use(sessionlock.Middleware(sessionlock.Config{ID: b.id, Locker: b.locker}))
 	}
 
+	// region routes
 	e.Match(getAndHead, "/", pageViews)
+	// endregion routes
 	return e
 }
 
