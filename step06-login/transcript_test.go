@@ -37,6 +37,29 @@ func TestTranscripts(t *testing.T) {
 		transcript.Request{Path: "/protected_page", Jar: true},
 	))
 
+	// Session fixation: the attacker's own session cookie, planted in the
+	// victim's browser, is what the victim logs in with. The login answers
+	// with a new ID, and the planted one opens nothing.
+	b, err := openStore(context.Background(), cfg, discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.close() })
+	u := newUsers()
+	if err := u.signUp("ada", password); err != nil {
+		t.Fatal(err)
+	}
+	app := newServer(b, u, http.NewCrossOriginProtection(), discard)
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader("id=ada&password=a+guess"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, req) // the attacker's visit: a session, and its cookie
+	planted := rec.Result().Cookies()[0]
+	transcript.Check(t, "fixation", transcript.Record(t, app,
+		transcript.Request{Method: http.MethodPost, Path: "/login", Form: login, Cookies: []*http.Cookie{planted}},
+		transcript.Request{Path: "/protected_page", Cookies: []*http.Cookie{planted}},
+	))
+
 	// A form post that a page of another origin made the browser send, as
 	// the browser labels it: refused, and the session stays logged in.
 	transcript.Check(t, "cross-origin", transcript.Record(t, newApp(),
