@@ -13,7 +13,7 @@
 // blocks.go), and this package's tests fail when one is out of date.
 package main
 
-//go:generate go test ../step01-cookies ../step02-url-params ../step03-sessions ../step04-counter ../step05-stores ../step06-login -run Transcript -update
+//go:generate go test ../step01-cookies ../step02-url-params ../step03-sessions ../step04-counter ../step05-stores ../step06-login ../step07-echo-v5 -run Transcript -update
 //go:generate go test ../step04-counter -run BrowserCounts42 -update
 //go:generate go test ../step06-login -run BrowserCrossSiteFormPost -update
 //go:generate go run . -bench

@@ -66,6 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOutp
 	return serve(ctx, newServer(b, users, crossOrigin, logger), host, cfg.Port, logger)
 }
 
+// region serve
 // serve listens on host (empty: every interface) and port, logs the URL,
 // and serves e until ctx is cancelled.
 func serve(ctx context.Context, e *echo.Echo, host, port string, logger *slog.Logger) error {
@@ -95,6 +96,8 @@ func serve(ctx context.Context, e *echo.Echo, host, port string, logger *slog.Lo
 	}
 	return nil
 }
+
+// endregion serve
 
 // limitServer sets the limits a production server needs, so that a slow or
 // huge request cannot hold a connection, or memory, for ever.

@@ -38,6 +38,7 @@ type app struct {
 // the very same value. crossOrigin refuses form posts from other origins;
 // only a test passes nil, to show what it stops.
 func newServer(b *backend, u *users, crossOrigin *http.CrossOriginProtection, logger *slog.Logger) *echo.Echo {
+	// region setup
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
 	e.HTTPErrorHandler = plainTextErrors
@@ -55,6 +56,7 @@ func newServer(b *backend, u *users, crossOrigin *http.CrossOriginProtection, lo
 	}))
 	e.Use(private)
 	e.Use(middleware.BodyLimit("16K")) // two short fields need no more
+	// endregion setup
 	// region usecsrf
 	if crossOrigin != nil {
 		e.Use(refuseCrossOrigin(crossOrigin))
@@ -288,6 +290,7 @@ func private(next echo.HandlerFunc) echo.HandlerFunc {
 
 // endregion private
 
+// region logger
 // requestLogger is Echo's request logger writing to slog: one line per
 // request at debug level (LOG_LEVEL=debug shows them), and every server
 // error (a 5xx) at error level, whatever the level.
@@ -325,6 +328,9 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 	})
 }
 
+// endregion logger
+
+// region errors
 // plainTextErrors answers errors in plain text, like every page of this
 // program (Echo's default answers in JSON). The cause of an error, which
 // may hold details a visitor should not see, goes only to the log.
@@ -344,3 +350,5 @@ func plainTextErrors(err error, c echo.Context) {
 		_ = c.String(code, message+"\n")
 	}
 }
+
+// endregion errors

@@ -36,6 +36,7 @@ type app struct {
 // the very same value. crossOrigin refuses form posts from other origins;
 // only a test passes nil, to show what it stops.
 func newServer(b *backend, u *users, crossOrigin *http.CrossOriginProtection, logger *slog.Logger) *echo.Echo {
+	// region setup
 	e := echo.New()
 	e.Logger = logger // v5 logs through slog: c.Logger() is this logger
 	e.HTTPErrorHandler = plainTextErrors
@@ -45,6 +46,7 @@ func newServer(b *backend, u *users, crossOrigin *http.CrossOriginProtection, lo
 	e.Use(middleware.Recover()) // a panic becomes an error, logged with its stack below
 	e.Use(private)
 	e.Use(middleware.BodyLimit(16 << 10)) // two short fields need no more
+	// endregion setup
 	// region usecsrf
 	if crossOrigin != nil {
 		e.Use(refuseCrossOrigin(crossOrigin))
@@ -278,6 +280,7 @@ func private(next echo.HandlerFunc) echo.HandlerFunc {
 
 // endregion private
 
+// region logger
 // requestLogger is Echo's request logger writing to the program's slog
 // logger (c.Logger()): one line per request at debug level (LOG_LEVEL=debug
 // shows them), and every server error (a 5xx) at error level, whatever the
@@ -315,6 +318,9 @@ func requestLogger() echo.MiddlewareFunc {
 	})
 }
 
+// endregion logger
+
+// region errors
 // plainTextErrors answers errors in plain text, like every page of this
 // program (Echo's default answers in JSON). The cause of an error, which
 // may hold details a visitor should not see, goes only to the log. In v5
@@ -343,3 +349,5 @@ func plainTextErrors(c *echo.Context, err error) {
 		_ = c.String(code, message+"\n")
 	}
 }
+
+// endregion errors

@@ -36,7 +36,7 @@ func get(t *testing.T, url string) (int, string) {
 
 func TestEveryPageRenders(t *testing.T) {
 	srv := newTestSite(t)
-	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores", "/06-login", "/glossary"} {
+	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores", "/06-login", "/07-echo-v5", "/glossary"} {
 		status, body := get(t, srv.URL+path)
 		if status != http.StatusOK || !strings.Contains(body, "<h1") || !strings.Contains(body, `<nav class="course"`) {
 			t.Errorf("%s: got %d, want 200 with a heading and the sidebar", path, status)
