@@ -25,6 +25,7 @@
 package fsstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -101,9 +102,8 @@ type Store struct {
 	log      *slog.Logger
 	locks    *sessionlock.Local
 
-	stop      chan struct{}
-	done      chan struct{}
-	closeOnce sync.Once
+	stopSweep context.CancelFunc
+	sweeping  sync.WaitGroup
 }
 
 // record is what a file holds.
@@ -159,10 +159,10 @@ func New(cfg Config) (*Store, error) {
 		now:      cfg.Now,
 		log:      cfg.Logger,
 		locks:    sessionlock.NewLocal(),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
 	}
-	go s.sweepEvery(cfg.SweepInterval)
+	ctx, stop := context.WithCancel(context.Background())
+	s.stopSweep = stop
+	s.sweeping.Go(func() { s.sweepEvery(ctx, cfg.SweepInterval) })
 	return s, nil
 }
 
@@ -365,18 +365,17 @@ func (s *Store) Len() (int, error) {
 
 // Close stops the background sweep. Close is safe to call twice.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { close(s.stop) })
-	<-s.done
+	s.stopSweep()
+	s.sweeping.Wait()
 	return nil
 }
 
-func (s *Store) sweepEvery(interval time.Duration) {
-	defer close(s.done)
+func (s *Store) sweepEvery(ctx context.Context, interval time.Duration) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
 		select {
-		case <-s.stop:
+		case <-ctx.Done():
 			return
 		case <-ticker.C:
 			n, err := s.Sweep()
