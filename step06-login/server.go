@@ -69,7 +69,7 @@ func newServer(b *backend, u *users, crossOrigin *http.CrossOriginProtection, lo
 	// region routes
 	e.Match(getAndHead, "/", a.home)
 	e.Match(getAndHead, "/signup", a.signupForm)
-	e.POST("/signup", a.signUp)
+	e.POST("/signup", a.signUp, loginLimiter()) // bcrypt is costly: no floods
 	e.Match(getAndHead, "/login", a.loginForm)
 	e.POST("/login", a.logIn, loginLimiter())
 	e.Match(getAndHead, "/protected_page", a.protectedPage, checkSignIn)
@@ -99,9 +99,10 @@ func refuseCrossOrigin(p *http.CrossOriginProtection) echo.MiddlewareFunc {
 // endregion csrf
 
 // region limit
-// loginLimiter lets each client address try five logins at once, then one
-// every ten seconds, and answers 429 Too Many Requests beyond that: enough
-// for a person, too slow to guess a password.
+// loginLimiter lets each client address try five logins (or signups) at
+// once, then one every ten seconds, and answers 429 Too Many Requests
+// beyond that: enough for a person, too slow to guess a password, or to
+// keep the server hashing passwords for a flood of signups.
 func loginLimiter() echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{

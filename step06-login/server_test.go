@@ -339,6 +339,13 @@ func TestLoginIsRateLimited(t *testing.T) {
 	if status != http.StatusTooManyRequests || !strings.Contains(body, "Too many login attempts") {
 		t.Errorf("the sixth try: got %d %q, want 429", status, body)
 	}
+	// Signing up is limited the same way: each one costs a bcrypt hash.
+	for i := range 6 {
+		status, _, _ := v.post(app.URL+"/signup", credentials("user"+string(rune('a'+i)), password))
+		if want := map[bool]int{true: http.StatusSeeOther, false: http.StatusTooManyRequests}[i < 5]; status != want {
+			t.Errorf("signup %d: got %d, want %d", i+1, status, want)
+		}
+	}
 	// A forged X-Forwarded-For does not buy another address.
 	status, _, _ = v.post(app.URL+"/login", credentials("ada", "and another"), "X-Forwarded-For", "203.0.113.9")
 	if status != http.StatusTooManyRequests {
