@@ -1,7 +1,7 @@
-// Package sessionid signs random session IDs into cookies and reads them
-// back, for the course's stores: the code inside each gorilla store
-// (securecookie signs, net/http writes), written once, plus one thing: a
-// request's cookie is checked once, though the lock and the store both ask.
+// Package sessionid is what the course's stores share: random session IDs
+// signed into cookies and read back (securecookie signs, net/http writes, as
+// in every gorilla store, and a request's cookie is checked once, though the
+// lock and the store both ask), their cookie options, timeouts and secrets.
 package sessionid
 
 import (
