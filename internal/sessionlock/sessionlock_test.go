@@ -82,7 +82,13 @@ func TestUnlockTwiceIsHarmless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first() // again: must do nothing
+	done := make(chan struct{})
+	go func() { first(); close(done) }() // again: must do nothing, at once
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		t.Fatal("a second unlock blocked")
+	}
 	if _, err := l.Lock(context.Background(), "a", 10*time.Millisecond); !errors.Is(err, ErrBusy) {
 		t.Errorf("a second unlock released somebody else's lock: got %v, want ErrBusy", err)
 	}
