@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
 )
 
 // TestRequestLogger: by default only server errors get a line; with
@@ -72,4 +73,26 @@ func dropTime(a slog.Attr) slog.Attr {
 		return slog.Attr{}
 	}
 	return a
+}
+
+// TestPanicIsLoggedWithItsStack: v5's Recover turns a panic into an error
+// carrying its stack, and the request logger writes it at error level; the
+// visitor gets a plain 500.
+func TestPanicIsLoggedWithItsStack(t *testing.T) {
+	var logs bytes.Buffer
+	e := echo.New()
+	e.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	e.HTTPErrorHandler = plainTextErrors
+	e.Use(requestLogger())
+	e.Use(middleware.Recover())
+	e.GET("/boom", func(*echo.Context) error { panic("a bug") })
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/boom", nil))
+	if rec.Code != http.StatusInternalServerError || rec.Body.String() != "Something went wrong on our side.\n" {
+		t.Errorf("got %d %q, want a plain 500", rec.Code, rec.Body)
+	}
+	if line := logs.String(); !strings.Contains(line, "level=ERROR msg=request") || !strings.Contains(line, "[PANIC RECOVER] a bug") ||
+		!strings.Contains(line, "goroutine") {
+		t.Errorf("the log lacks the panic and its stack:\n%s", line)
+	}
 }
