@@ -1,4 +1,4 @@
-package memstore
+package sessionstore_test
 
 import (
 	"net/http"
@@ -8,12 +8,14 @@ import (
 	"testing"
 
 	"github.com/gorilla/sessions"
+
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 // BenchmarkReturningVisitor is one Get and Save of an existing session, as
 // a handler does it.
 func BenchmarkReturningVisitor(b *testing.B) {
-	s := newStore(b, Config{})
+	s := newStore(b, sessionstore.Config{})
 	_, cookie := visit(b, s, nil, setCount(1))
 	base := httptest.NewRequest(http.MethodGet, "/", nil)
 	base.AddCookie(cookie)
@@ -35,7 +37,7 @@ func BenchmarkReturningVisitor(b *testing.B) {
 
 // BenchmarkFirstVisit creates a session and its cookie.
 func BenchmarkFirstVisit(b *testing.B) {
-	s := newStore(b, Config{})
+	s := newStore(b, sessionstore.Config{})
 	base := httptest.NewRequest(http.MethodGet, "/", nil)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -60,7 +62,7 @@ func (d discardWriter) WriteHeader(int)             {}
 func BenchmarkIdleSessionHeap(b *testing.B) {
 	const n = 50_000
 	for range b.N {
-		s := newStore(b, Config{})
+		s := newStore(b, sessionstore.Config{})
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
@@ -94,7 +96,7 @@ func BenchmarkValueCopy(b *testing.B) {
 		value any
 	}{{"int", 41}, {"string", "Ada"}, {"[]string", []string{"a", "b", "c"}}} {
 		b.Run(tc.name, func(b *testing.B) {
-			s := newStore(b, Config{})
+			s := newStore(b, sessionstore.Config{})
 			_, cookie := visit(b, s, nil, func(sess *sessions.Session) { sess.Values["v"] = tc.value })
 			base := httptest.NewRequest(http.MethodGet, "/", nil)
 			base.AddCookie(cookie)

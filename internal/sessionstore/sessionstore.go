@@ -1,0 +1,328 @@
+// Package sessionstore is the course's one session engine: a gorilla
+// sessions.Store that owns every rule of a session, over a small Storage
+// that only keeps bytes.
+//
+// It stands in for the stores gorilla's README lists (boj/redistore,
+// antonlindstrom/pgstore, the FilesystemStore...), each of which writes
+// again its own cookie, timeout and ID rules, and none of which refuses an
+// ID it did not issue or lets one session's requests take turns. Here the
+// rules live once, as express-session's middleware and scs's session
+// manager keep them:
+//
+//   - the cookie carries only a random ID, signed with securecookie and
+//     written with net/http; an ID the storage does not hold is never
+//     adopted (that would allow session fixation): the visitor gets a
+//     fresh session under a fresh ID;
+//   - a session ends after MaxAge without a save (idle) or Lifetime after it
+//     began (absolute), whichever comes first; a session's own
+//     Options.MaxAge, shorter or longer, sets its idle timeout;
+//   - Options.MaxAge < 0 deletes the session; Regenerate gives it a new ID;
+//   - Middleware makes one session's requests take turns.
+//
+// A Storage is Find, Create, Update and Delete on opaque records (memstore,
+// redisstore, sqlitestore, pgstore, each about a hundred lines); one that
+// several processes share may add a Locker.
+//
+//	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: secrets})
+//	e.Use(session.Middleware(store))
+//	e.Use(echo.WrapMiddleware(store.Middleware("sid")))
+package sessionstore
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+)
+
+// Storage keeps session records: bytes the engine made, under an ID,
+// until a time. It makes no rule of its own.
+type Storage interface {
+	// Find should return the record stored under id, and found false when
+	// there is none. A record past its expiry may be returned: the engine
+	// checks the time itself.
+	Find(ctx context.Context, id string) (data []byte, found bool, err error)
+	// Create should store a record under a new id, to be kept until expiry.
+	Create(ctx context.Context, id string, data []byte, expiry time.Time) error
+	// Update should replace the record under id, if it still holds one,
+	// and report whether it did: a session deleted meanwhile (a logout on
+	// another device) must not come back.
+	Update(ctx context.Context, id string, data []byte, expiry time.Time) (bool, error)
+	// Delete should remove the record under id. Deleting nothing is fine.
+	Delete(ctx context.Context, id string) error
+}
+
+// ErrUnavailable wraps every error from the storage: a handler answers it
+// with 503 Service Unavailable, since trying again later may work.
+var ErrUnavailable = errors.New("the session store is unavailable")
+
+// The timeouts' defaults, in seconds: a day idle, a week in all. MaxMaxAge
+// is the longest either may be: 400 days, the most a browser keeps a cookie.
+const (
+	DefaultMaxAge   = 86400
+	DefaultLifetime = 7 * 86400
+	MaxMaxAge       = 400 * 86400
+)
+
+// MinSecretLength is the shortest secret accepted: a key shorter than the
+// HMAC-SHA256 output is easier to guess than the signature it makes.
+const MinSecretLength = 32
+
+// Config holds what New needs. Only Secrets is required.
+type Config struct {
+	// Secrets sign the cookie: the first signs, all verify (rotation). At
+	// least 32 bytes each, from configuration, never from the source.
+	Secrets [][]byte
+	// MaxAge is the idle timeout in seconds, and the cookie's Max-Age;
+	// Lifetime the absolute one. 0 means a day, and a week.
+	MaxAge, Lifetime int
+	// Secure marks the cookie Secure; a request over TLS gets it anyway.
+	// Left off by default so that plain http://localhost works.
+	Secure bool
+	// Wait is how long a request waits for its session's turn before a
+	// 503; 0 means 5 seconds. Lease is how long a shared lock lives unless
+	// renewed (its holder renews it); 0 means 2 seconds.
+	Wait, Lease time.Duration
+	Now         func() time.Time // the clock; nil means time.Now
+	Logger      *slog.Logger     // nil means slog.Default()
+}
+
+// Store is the engine: a sessions.Store, safe for concurrent use.
+type Store struct {
+	// Options are what new sessions start with: Path "/", HttpOnly,
+	// SameSite Lax, Max-Age MaxAge, Secure only when asked for.
+	Options *sessions.Options
+
+	storage                   Storage
+	shared                    Locker // nil: the storage is one process's
+	codecs                    []securecookie.Codec
+	maxAge, lifetime, refresh time.Duration
+	wait, lease               time.Duration
+	now                       func() time.Time
+	log                       *slog.Logger
+	turns                     turns
+}
+
+// New returns a Store over storage.
+func New(storage Storage, cfg Config) (*Store, error) {
+	cfg.MaxAge, cfg.Lifetime = cmp.Or(cfg.MaxAge, DefaultMaxAge), cmp.Or(cfg.Lifetime, DefaultLifetime)
+	if cfg.MaxAge < 0 || cfg.MaxAge > MaxMaxAge || cfg.Lifetime < 0 || cfg.Lifetime > MaxMaxAge {
+		return nil, fmt.Errorf("sessionstore: MaxAge and Lifetime must be from 1 to %d seconds, got %d and %d",
+			MaxMaxAge, cfg.MaxAge, cfg.Lifetime)
+	}
+	if err := CheckSecrets(cfg.Secrets); err != nil {
+		return nil, fmt.Errorf("sessionstore: %w", err)
+	}
+	var pairs [][]byte
+	for _, secret := range cfg.Secrets {
+		pairs = append(pairs, secret, nil) // no encryption: a random ID tells nothing
+	}
+	codecs := securecookie.CodecsFromPairs(pairs...)
+	for _, c := range codecs {
+		// A cookie older than the lifetime cannot name a live session. The
+		// ID's bytes are signed as they are: gob (the default) costs more.
+		c.(*securecookie.SecureCookie).MaxAge(cfg.Lifetime).SetSerializer(securecookie.NopEncoder{})
+	}
+	maxAge := time.Duration(cfg.MaxAge) * time.Second
+	s := &Store{
+		Options: &sessions.Options{
+			Path:     "/",
+			MaxAge:   cfg.MaxAge,
+			HttpOnly: true,                 // page scripts cannot read it: XSS cannot steal it
+			SameSite: http.SameSiteLaxMode, // left off cross-site POSTs (gorilla defaults to None)
+			Secure:   cfg.Secure,           // a request over TLS gets it anyway, see Save
+		},
+		storage:  storage,
+		codecs:   codecs,
+		maxAge:   maxAge,
+		lifetime: time.Duration(cfg.Lifetime) * time.Second,
+		refresh:  min(time.Minute, maxAge/10),
+		wait:     cmp.Or(cfg.Wait, 5*time.Second),
+		lease:    cmp.Or(cfg.Lease, 2*time.Second),
+		now:      cfg.Now,
+		log:      cmp.Or(cfg.Logger, slog.Default()),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.shared, _ = storage.(Locker)
+	return s, nil
+}
+
+// CheckSecrets reports whether there is a secret, and none is too short.
+func CheckSecrets(secrets [][]byte) error {
+	if len(secrets) == 0 {
+		return errors.New("at least one secret is required")
+	}
+	for i, secret := range secrets {
+		if len(secret) < MinSecretLength {
+			return fmt.Errorf("secret %d is %d bytes long; it must be at least %d", i+1, len(secret), MinSecretLength)
+		}
+	}
+	return nil
+}
+
+// Get returns the request's session called name through gorilla's registry,
+// so that it is loaded once per request and sessions.Save saves it too.
+func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
+	return sessions.GetRegistry(r).Get(s, name)
+}
+
+// New returns the session the request's cookie names, or a new empty one
+// (IsNew) when there is none: no cookie, one that does not verify, a
+// session that ended. That is not an error: the next Save starts it under
+// a fresh ID. An error means the storage failed (ErrUnavailable).
+func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
+	session := sessions.NewSession(s, name)
+	opts := *s.Options // a handler may change its own copy
+	session.Options, session.IsNew = &opts, true
+	st := s.state(r, name)
+	if st.id == "" {
+		return session, nil
+	}
+	data, found, err := s.storage.Find(r.Context(), st.id)
+	if err != nil {
+		return session, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	var rec record
+	if found {
+		if err := rec.decode(data); err != nil {
+			s.log.Warn("sessionstore: a stored session cannot be decoded; starting a fresh one", "err", err)
+			found = false
+		}
+	}
+	if !found || !s.now().Before(rec.expiry) {
+		s.log.Debug("sessionstore: unknown or expired session; starting a fresh one")
+		return session, nil
+	}
+	st.rec = &rec
+	session.ID, session.Values, session.IsNew = st.id, rec.values, false
+	return session, nil
+}
+
+// Save stores the session and sends its cookie. A value that is not a plain
+// string, number or bool is gob-encoded, so one gob cannot encode fails
+// here, and a change after Save changes nothing stored. Options.MaxAge < 0
+// deletes the session and clears the cookie; 0 makes a cookie the browser
+// forgets when it closes. The cookie is sent for a new ID or changed
+// options, else at most once a minute (or MaxAge/10), to move its Max-Age.
+func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	opts := *session.Options
+	if r.TLS != nil {
+		opts.Secure = true // served over HTTPS: never send the ID in clear later
+	}
+	ctx, st := r.Context(), s.state(r, session.Name())
+	if opts.MaxAge < 0 {
+		if session.ID != "" {
+			if err := s.storage.Delete(ctx, session.ID); err != nil {
+				return fmt.Errorf("%w: %w", ErrUnavailable, err)
+			}
+		}
+		st.rec = nil
+		http.SetCookie(w, sessions.NewCookie(session.Name(), "", &opts))
+		return nil
+	}
+	now := s.now()
+	idle := s.maxAge
+	if opts.MaxAge > 0 {
+		idle = time.Duration(opts.MaxAge) * time.Second // this session's own
+	}
+	rec := record{start: now, sent: now, values: session.Values}
+	updated, send := false, true
+	if old := st.rec; old != nil && session.ID == st.id {
+		rec.start, rec.sent = old.start, old.sent
+		if send = opts != *s.Options || now.Sub(old.sent) >= s.refresh; send {
+			rec.sent = now
+		}
+		rec.expiry = now.Add(min(idle, rec.start.Add(s.lifetime).Sub(now)))
+		data, err := rec.encode()
+		if err != nil {
+			return err
+		}
+		if updated, err = s.storage.Update(ctx, session.ID, data, rec.expiry); err != nil {
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+	}
+	if !updated { // new, or ended since New: a fresh ID
+		rec.start, rec.sent, send = now, now, true
+		rec.expiry = now.Add(min(idle, s.lifetime))
+		data, err := rec.encode()
+		if err != nil {
+			return err
+		}
+		session.ID = rand.Text() // 128 random bits: nobody guesses one
+		if err := s.storage.Create(ctx, session.ID, data, rec.expiry); err != nil {
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+	}
+	st.id, st.rec = session.ID, &rec
+	if !send {
+		return nil // the browser has a fresh enough cookie
+	}
+	value, err := securecookie.EncodeMulti(session.Name(), []byte(session.ID), s.codecs...)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, sessions.NewCookie(session.Name(), value, &opts))
+	return nil
+}
+
+// Regenerate gives the session a new ID, keeping its values (its lifetime
+// starts again), deletes the old one, saves and sends the new cookie. Call
+// it at login, so that an ID planted or copied before is worthless.
+func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	if session.ID != "" {
+		if err := s.storage.Delete(r.Context(), session.ID); err != nil {
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+	}
+	s.state(r, session.Name()).rec = nil
+	session.ID = ""
+	return s.Save(r, w, session)
+}
+
+// ID returns the checked session ID in the request's cookie called name,
+// and false when there is no usable cookie.
+func (s *Store) ID(r *http.Request, name string) (string, bool) {
+	id := s.state(r, name).id
+	return id, id != ""
+}
+
+// state is what the engine knows of one session in one request: the
+// checked ID of its cookie, and the record loaded under it. It lives in the
+// request's context, as gorilla's registry does, so that the cookie is
+// checked once though the turn-taking and the store both ask.
+type state struct {
+	id  string
+	rec *record // nil: nothing loaded or kept under id
+}
+
+type stateKey struct {
+	s    *Store
+	name string
+}
+
+func (s *Store) state(r *http.Request, name string) *state {
+	key := stateKey{s, name}
+	if st, ok := r.Context().Value(key).(*state); ok {
+		return st
+	}
+	st := &state{}
+	if cookie, err := r.Cookie(name); err == nil {
+		var raw []byte
+		if err := securecookie.DecodeMulti(name, cookie.Value, &raw, s.codecs...); err != nil {
+			// Tampered with, too old, another secret...: a fresh session.
+			s.log.Debug("sessionstore: ignoring a session cookie that does not verify", "err", err)
+		}
+		st.id = string(raw)
+	}
+	*r = *r.WithContext(context.WithValue(r.Context(), key, st))
+	return st
+}
