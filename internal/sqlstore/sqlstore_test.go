@@ -1,0 +1,105 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/internal/storetest"
+)
+
+// openSQLite opens path as one more process would, with a short wait for a
+// busy file so that the outage check answers quickly.
+func openSQLite(t *testing.T, path string) *Store {
+	t.Helper()
+	db, err := OpenSQLite(path, 200*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(context.Background(), db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSQLite runs the engine's suite on a fresh file for each check; each
+// handle is its own *sql.DB, as another process would open the file. The
+// outage is another program holding the file's write lock.
+func TestSQLite(t *testing.T) {
+	var path string
+	var blocker *sql.Tx
+	storetest.Run(t, storetest.Backend{
+		Open: func(t *testing.T) func() sessionstore.Storage {
+			path = filepath.Join(t.TempDir(), "sessions.db")
+			return func() sessionstore.Storage { return openSQLite(t, path) }
+		},
+		Shared:  true,
+		Durable: true,
+		Outage: func(t *testing.T) {
+			db, err := OpenSQLite(path, time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if blocker, err = db.Begin(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := blocker.Exec(`DELETE FROM session_locks WHERE id = 'none'`); err != nil {
+				t.Fatal(err) // now this transaction holds the write lock
+			}
+		},
+		Recover: func(t *testing.T) { blocker.Rollback() },
+	})
+}
+
+func TestOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, db, err := Open(context.Background(), "sqlite://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := s.Create(ctx, "a", []byte("x"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := s.Find(ctx, "a"); !found {
+		t.Error("a created session was not found")
+	}
+	for _, bad := range []string{"sqlite://relative/path.db", "sqlite:relative.db", "mysql://x", "%%"} {
+		if _, _, err := Open(ctx, bad); err == nil {
+			t.Errorf("Open(%q): got no error", bad)
+		}
+	}
+}
+
+// TestSweep: Sweep deletes what expired, sessions and locks, and keeps the
+// rest; Update of a deleted session stores nothing.
+func TestSweep(t *testing.T) {
+	s, ctx, now := openSQLite(t, filepath.Join(t.TempDir(), "s.db")), context.Background(), time.Now()
+	s.Create(ctx, "old", []byte("x"), now.Add(-time.Second))
+	s.Create(ctx, "new", []byte("x"), now.Add(time.Hour))
+	s.TryLock(ctx, "old", "t", -time.Second)
+	if err := s.Sweep(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := s.Find(ctx, "old"); found {
+		t.Error("an expired session survived the sweep")
+	}
+	if _, found, _ := s.Find(ctx, "new"); !found {
+		t.Error("a live session was swept")
+	}
+	var locks int
+	s.db.QueryRow(`SELECT count(*) FROM session_locks`).Scan(&locks)
+	if locks != 0 {
+		t.Errorf("%d expired locks survived the sweep", locks)
+	}
+	if ok, _ := s.Update(ctx, "old", []byte("y"), now.Add(time.Hour)); ok {
+		t.Error("Update brought a deleted session back")
+	}
+}
