@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +12,7 @@ import (
 	"time"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
@@ -27,16 +28,15 @@ func TestHostileCookies(t *testing.T) {
 
 func hostileCookies(t *testing.T) {
 	logger := slog.New(slog.DiscardHandler)
-	store, err := memstore.New(memstore.Config{Secrets: [][]byte{[]byte(testSecret)}, MaxAge: 600, Logger: logger})
+	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: [][]byte{[]byte(testSecret)}, MaxAge: 600, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
 	h := newServer(store, logger)
 	ada := sidCookie(t, do(t, h, http.MethodPost, "/name", url.Values{"name": {"Ada"}}))
 	good := ada.Value
 	sign := func(secret string) string {
-		return testcookie.Signed(t, sessionName, secret, sessionid.NewID())
+		return testcookie.Signed(t, sessionName, secret, rand.Text())
 	}
 	cases := map[string]string{
 		"tampered":                   "sid=" + testcookie.Tamper(good),

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 func main() {
@@ -50,7 +51,7 @@ func run(ctx context.Context, getenv func(string) string, logOutput io.Writer) e
 			"and listening on localhost only. Set SESSION_SECRET (32+ random characters) to serve others.")
 	}
 
-	store, err := memstore.New(memstore.Config{
+	store, err := sessionstore.New(memstore.New(), sessionstore.Config{
 		Secrets:  [][]byte{cfg.Secret},
 		MaxAge:   cfg.MaxAge,   // idle timeout
 		Lifetime: cfg.Lifetime, // absolute timeout
@@ -60,7 +61,6 @@ func run(ctx context.Context, getenv func(string) string, logOutput io.Writer) e
 	if err != nil {
 		return err
 	}
-	defer store.Close()
 
 	return serve(ctx, newServer(store, logger), host, cfg.Port, logger)
 }

@@ -60,7 +60,7 @@ func newServer(store sessions.Store, logger *slog.Logger) *echo.Echo {
 func showSession(c echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
-		return err // the store failed; a bad cookie is not an error, see memstore
+		return err // the store failed; a bad cookie is not an error, see sessionstore
 	}
 	if sess.IsNew {
 		return c.String(http.StatusOK, "This is a new session: the server holds nothing for you yet.\n"+

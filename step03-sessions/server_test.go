@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 const (
@@ -22,11 +23,10 @@ const (
 func newTestServer(t *testing.T) http.Handler {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	store, err := memstore.New(memstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: logger})
+	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
 	return newServer(store, logger)
 }
 

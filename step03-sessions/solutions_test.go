@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
@@ -53,11 +54,10 @@ func showBoth(c echo.Context) error {
 
 func TestSolutionSecondValue(t *testing.T) {
 	logger := slog.New(slog.DiscardHandler)
-	store, err := memstore.New(memstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: logger})
+	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
 	e := newServer(store, logger)
 	e.POST("/colour", rememberColour)
 	e.GET("/both", showBoth)
@@ -74,18 +74,17 @@ func TestSolutionSecondValue(t *testing.T) {
 func TestSolutionTamperedCookieIsLogged(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	store, err := memstore.New(memstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: logger})
+	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
 	e := newServer(store, logger)
 	cookie := sidCookie(t, do(t, e, http.MethodPost, "/name", url.Values{"name": {"Ada"}}))
 	cookie.Value = testcookie.Tamper(cookie.Value)
 	if got := do(t, e, http.MethodGet, "/", nil, cookie).Body.String(); !strings.HasPrefix(got, "This is a new session") {
 		t.Errorf("with a changed cookie the page says %q", got)
 	}
-	if !strings.Contains(logs.String(), "memstore: ignoring a session cookie that does not verify") {
+	if !strings.Contains(logs.String(), "sessionstore: ignoring a session cookie that does not verify") {
 		t.Errorf("the debug log does not say why:\n%s", logs.String())
 	}
 }

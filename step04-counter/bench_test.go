@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 // The benchmarks send requests through the whole Echo stack (ServeHTTP),
@@ -55,11 +56,10 @@ func BenchmarkCounterFirstVisit(b *testing.B) {
 func benchCounter(b *testing.B) (http.Handler, func() *http.Cookie) {
 	b.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := memstore.New(memstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: logger})
+	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: logger})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { store.Close() })
 	h := newServer(store, logger)
 	return h, func() *http.Cookie {
 		rec := httptest.NewRecorder()

@@ -9,7 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/go-sessions-course/echo-sessions/internal/browsertest"
-	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/internal/transcript"
 )
 
@@ -18,7 +18,7 @@ import (
 // -update it saves the two screenshots the lesson shows.
 func TestBrowserCounts42(t *testing.T) {
 	b := browsertest.Start(t)
-	srv := httptest.NewServer(newTestServer(t, memstore.Config{}))
+	srv := httptest.NewServer(newTestServer(t, sessionstore.Config{}))
 	defer srv.Close()
 
 	b.Do("opening the counter", chromedp.Navigate(srv.URL))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +13,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
@@ -28,11 +29,10 @@ func TestHostileCookies(t *testing.T) {
 
 func hostileCookies(t *testing.T) {
 	logger := slog.New(slog.DiscardHandler)
-	store, err := memstore.New(memstore.Config{Secrets: [][]byte{[]byte(testSecret)}, MaxAge: 600, Logger: logger})
+	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: [][]byte{[]byte(testSecret)}, MaxAge: 600, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
 	h := newServer(store, logger)
 
 	var victim *http.Cookie
@@ -47,7 +47,7 @@ func hostileCookies(t *testing.T) {
 	}
 	good := victim.Value
 	sign := func(secret string) string {
-		return testcookie.Signed(t, sessionName, secret, sessionid.NewID())
+		return testcookie.Signed(t, sessionName, secret, rand.Text())
 	}
 	cases := []struct {
 		name   string

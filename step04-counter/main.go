@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 func main() {
@@ -54,7 +55,7 @@ func run(ctx context.Context, getenv func(string) string, logOutput io.Writer) e
 	// The in-memory store: signed random IDs in the cookie, values in this
 	// process, sessions ended after MaxAge idle or Lifetime in all, and
 	// swept away.
-	store, err := memstore.New(memstore.Config{
+	store, err := sessionstore.New(memstore.New(), sessionstore.Config{
 		Secrets:  [][]byte{cfg.Secret},
 		MaxAge:   cfg.MaxAge,   // idle timeout
 		Lifetime: cfg.Lifetime, // absolute timeout
@@ -64,7 +65,6 @@ func run(ctx context.Context, getenv func(string) string, logOutput io.Writer) e
 	if err != nil {
 		return err
 	}
-	defer store.Close() // stops the sweeper
 	// endregion store
 
 	return serve(ctx, newServer(store, logger), host, cfg.Port, logger)

@@ -10,8 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/go-sessions-course/echo-sessions/internal/memstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 // sessionName is the session's name, and so its cookie's name.
@@ -24,7 +23,7 @@ var getAndHead = []string{http.MethodGet, http.MethodHead}
 
 // newServer builds the whole application over a session store. main serves
 // it; the tests drive the very same value.
-func newServer(store *memstore.Store, logger *slog.Logger) *echo.Echo {
+func newServer(store *sessionstore.Store, logger *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
 	e.HTTPErrorHandler = plainTextErrors
@@ -41,11 +40,9 @@ func newServer(store *memstore.Store, logger *slog.Logger) *echo.Echo {
 	// region lock
 	// Requests of one session take turns, so two overlapping visits cannot
 	// both read 7 and both write 8: every visit is counted. Other sessions
-	// never wait, and a first visit (no ID yet) takes no lock.
-	e.Use(sessionlock.Middleware(sessionlock.Config{
-		ID:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
-		Locker: sessionlock.NewLocal(),
-	}))
+	// never wait, and a first visit (no ID yet) takes no turn. It is plain
+	// net/http middleware, which Echo mounts as it is.
+	e.Use(echo.WrapMiddleware(store.Middleware(sessionName)))
 	// endregion lock
 
 	// region routes
@@ -62,7 +59,7 @@ func newServer(store *memstore.Store, logger *slog.Logger) *echo.Echo {
 func pageViews(c echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
-		return err // the store failed; a bad cookie is not an error, see memstore
+		return err // the store failed; a bad cookie is not an error, see sessionstore
 	}
 	var message string
 	if views, ok := sess.Values["page_views"].(int); ok {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 const (
@@ -21,17 +22,16 @@ const (
 )
 
 // newTestServer builds the application over a fresh memory store.
-func newTestServer(t *testing.T, cfg memstore.Config) http.Handler {
+func newTestServer(t *testing.T, cfg sessionstore.Config) http.Handler {
 	t.Helper()
 	if cfg.Secrets == nil {
 		cfg.Secrets = [][]byte{[]byte(testSecret)}
 	}
 	cfg.Logger = slog.New(slog.DiscardHandler)
-	store, err := memstore.New(cfg)
+	store, err := sessionstore.New(memstore.New(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
 	return newServer(store, cfg.Logger)
 }
 
@@ -60,7 +60,7 @@ func sidCookie(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
 }
 
 func TestCounterHandler(t *testing.T) {
-	h := newTestServer(t, memstore.Config{})
+	h := newTestServer(t, sessionstore.Config{})
 	first := get(t, h)
 	if first.Code != http.StatusOK || first.Body.String() != firstVisit {
 		t.Fatalf("first visit: got %d %q, want 200 %q", first.Code, first.Body, firstVisit)
@@ -86,7 +86,7 @@ func TestCounterHandler(t *testing.T) {
 // TestPrivateAnswers: every answer that reads or sets the session is the
 // visitor's alone, errors included: no shared cache may keep it.
 func TestPrivateAnswers(t *testing.T) {
-	h := newTestServer(t, memstore.Config{})
+	h := newTestServer(t, sessionstore.Config{})
 	for _, path := range []string{"/", "/no-such-page"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -99,7 +99,7 @@ func TestPrivateAnswers(t *testing.T) {
 // TestHead: HEAD / gets what GET / gets, without a body, and counts as a
 // visit (as in Express, which runs the GET handler).
 func TestHead(t *testing.T) {
-	srv := httptest.NewServer(newTestServer(t, memstore.Config{}))
+	srv := httptest.NewServer(newTestServer(t, sessionstore.Config{}))
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
@@ -126,7 +126,7 @@ func TestHead(t *testing.T) {
 // TestLessonConversation walks the lesson with a real client and cookie jar:
 // visits 1, 2, 3 and the cookie's attributes.
 func TestLessonConversation(t *testing.T) {
-	srv := httptest.NewServer(newTestServer(t, memstore.Config{}))
+	srv := httptest.NewServer(newTestServer(t, sessionstore.Config{}))
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
@@ -167,7 +167,7 @@ func TestLessonConversation(t *testing.T) {
 }
 
 func TestSecureCookieWhenAskedFor(t *testing.T) {
-	h := newTestServer(t, memstore.Config{Secure: true})
+	h := newTestServer(t, sessionstore.Config{Secure: true})
 	if c := sidCookie(t, get(t, h)); !c.Secure {
 		t.Error("SESSION_SECURE=true: the cookie is not Secure")
 	}
@@ -177,7 +177,7 @@ func TestSecureCookieWhenAskedFor(t *testing.T) {
 // send their requests at once; the next visit reports every one of them.
 func TestConcurrentVisitsAreAllCounted(t *testing.T) {
 	const clients, each = 64, 20
-	srv := httptest.NewServer(newTestServer(t, memstore.Config{}))
+	srv := httptest.NewServer(newTestServer(t, sessionstore.Config{}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 // TestSolutionLifetime: with SESSION_MAX_AGE=2 and SESSION_LIFETIME=6, a
@@ -21,7 +22,7 @@ import (
 func TestSolutionLifetime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// region lifetime
-		store, err := memstore.New(memstore.Config{
+		store, err := sessionstore.New(memstore.New(), sessionstore.Config{
 			Secrets: [][]byte{[]byte(testSecret)},
 			MaxAge:  2, Lifetime: 6, // SESSION_MAX_AGE=2 SESSION_LIFETIME=6
 			Logger: slog.New(slog.DiscardHandler),
@@ -30,7 +31,6 @@ func TestSolutionLifetime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer store.Close()
 		h := newServer(store, slog.New(slog.DiscardHandler))
 		cookie := sidCookie(t, get(t, h))
 		for second := 1; second <= 6; second++ {
@@ -53,11 +53,10 @@ func TestSolutionLifetime(t *testing.T) {
 // prevents: two requests of one visitor load the session before either
 // saves it, both count from the same number, and one visit is lost.
 func TestSolutionLostUpdate(t *testing.T) {
-	store, err := memstore.New(memstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: slog.New(slog.DiscardHandler)})
+	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: [][]byte{[]byte(testSecret)}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
 	cookie := sidCookie(t, get(t, newServer(store, slog.New(slog.DiscardHandler)))) // visit 1
 
 	// region lost

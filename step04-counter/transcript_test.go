@@ -4,13 +4,13 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/go-sessions-course/echo-sessions/internal/memstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/internal/transcript"
 )
 
 // TestTranscripts records the conversations the lesson shows.
 func TestTranscripts(t *testing.T) {
-	h := newTestServer(t, memstore.Config{})
+	h := newTestServer(t, sessionstore.Config{})
 	transcript.Check(t, "counter", transcript.Record(t, h,
 		transcript.Request{Path: "/", Jar: true},
 		transcript.Request{Path: "/", Jar: true},

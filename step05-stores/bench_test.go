@@ -27,9 +27,12 @@ func BenchmarkStores(b *testing.B) {
 	for _, name := range storeNames {
 		for _, visit := range []string{"returning", "first"} {
 			b.Run(name+"/"+visit, func(b *testing.B) {
-				cfg := config{Store: name, Secret: []byte(testSecret), MaxAge: 3600, Dir: b.TempDir()}
-				if name == "redis" {
+				cfg := config{Store: name, Secret: []byte(testSecret), MaxAge: 3600}
+				switch name {
+				case "redis":
 					cfg.RedisURL = redistest.Start(b).URL()
+				case "sqlite", "postgres":
+					cfg.DatabaseURL = databaseURL(b, name)
 				}
 				be, err := openStore(context.Background(), cfg, discard)
 				if err != nil {

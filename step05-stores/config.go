@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ import (
 const devSecret = "development-only-secret-set-SESSION_SECRET-in-production"
 
 // storeNames are the stores this step can run on.
-var storeNames = []string{"memory", "cookie", "filesystem", "redis"}
+var storeNames = []string{"memory", "cookie", "sqlite", "postgres", "redis"}
 
 // maxSeconds is the longest SESSION_MAX_AGE or SESSION_LIFETIME: 400 days.
 // Browsers keep a cookie that long at most, so a longer Max-Age buys
@@ -38,8 +39,8 @@ type config struct {
 	Lifetime       int        // SESSION_LIFETIME: absolute timeout in seconds (default 604800, a week)
 	Secure         bool       // SESSION_SECURE: Secure cookies, for sites served over HTTPS
 	LogLevel       slog.Level // LOG_LEVEL: debug, info, warn or error (default info)
-	Store          string     // -store or SESSION_STORE: memory, cookie, filesystem or redis
-	Dir            string     // SESSION_DIR: the filesystem store's directory
+	Store          string     // -store or SESSION_STORE: memory, cookie, sqlite, postgres or redis
+	DatabaseURL    string     // DATABASE_URL: sqlite:///absolute/path.db or postgres://...
 	RedisURL       string     // REDIS_URL (default redis://localhost:6379/0)
 
 	// Now is the clock of the stores (Redis keeps the idle timeout itself). Tests set it;
@@ -58,7 +59,6 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		MaxAge:    86400,
 		Lifetime:  7 * 86400,
 		Store:     "memory",
-		Dir:       defaultDir(),
 		RedisURL:  "redis://localhost:6379/0",
 	}
 	if v := getenv("SESSION_STORE"); v != "" {
@@ -69,6 +69,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	flags.StringVar(&cfg.Store, "store", cfg.Store, "session store: "+strings.Join(storeNames, ", "))
 	if err := flags.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w (usage: step05-stores [-store %s])", err, strings.Join(storeNames, "|"))
+	}
+	if cfg.Store == "filesystem" {
+		return cfg, errors.New("the filesystem store is gone: use -store=sqlite, a file that survives a restart and that processes on this machine share")
 	}
 	if !slices.Contains(storeNames, cfg.Store) {
 		return cfg, fmt.Errorf("unknown session store %q: choose one of %s (-store or SESSION_STORE)", cfg.Store, strings.Join(storeNames, ", "))
@@ -116,8 +119,14 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", v)
 		}
 	}
-	if v := getenv("SESSION_DIR"); v != "" {
-		cfg.Dir = v
+	cfg.DatabaseURL = getenv("DATABASE_URL")
+	switch {
+	case cfg.Store == "sqlite" && cfg.DatabaseURL == "":
+		cfg.DatabaseURL = "sqlite://" + defaultDatabase()
+	case cfg.Store == "sqlite" && !strings.HasPrefix(cfg.DatabaseURL, "sqlite:///"),
+		cfg.Store == "postgres" && !strings.HasPrefix(cfg.DatabaseURL, "postgres://"):
+		return cfg, fmt.Errorf("DATABASE_URL must be sqlite:///absolute/path.db for -store=sqlite, "+
+			"postgres://user@host:port/db?sslmode=disable for -store=postgres; got %q", cfg.DatabaseURL)
 	}
 	if v := getenv("REDIS_URL"); v != "" {
 		cfg.RedisURL = v
@@ -125,13 +134,13 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	return cfg, nil
 }
 
-// defaultDir is where the filesystem store keeps its files unless
-// SESSION_DIR says otherwise: the user's cache directory, which outlives a
-// reboot (unlike /tmp on many systems) and belongs to this user alone.
-func defaultDir() string {
+// defaultDatabase is the SQLite file used unless DATABASE_URL names
+// another: in the user's cache directory, which outlives a reboot (unlike
+// /tmp on many systems) and belongs to this user alone.
+func defaultDatabase() string {
 	base, err := os.UserCacheDir()
 	if err != nil {
 		base = os.TempDir()
 	}
-	return filepath.Join(base, "echo-sessions-course", "sessions")
+	return filepath.Join(base, "echo-sessions-course", "sessions.db")
 }

@@ -21,19 +21,19 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		if cfg.Store != "memory" || cfg.Port != "3000" || cfg.RedisURL != "redis://localhost:6379/0" || !cfg.DevSecret ||
-			cfg.MaxAge != 86400 || cfg.Lifetime != 604800 || !strings.HasSuffix(cfg.Dir, "sessions") {
+			cfg.MaxAge != 86400 || cfg.Lifetime != 604800 || cfg.DatabaseURL != "" {
 			t.Errorf("got %+v", cfg)
 		}
 	})
 	t.Run("environment", func(t *testing.T) {
 		cfg, err := loadConfig(nil, env(map[string]string{
-			"SESSION_STORE": "redis", "REDIS_URL": "redis://cache:6379/2", "SESSION_DIR": "/srv/sessions",
+			"SESSION_STORE": "redis", "REDIS_URL": "redis://cache:6379/2",
 			"SESSION_SECRET": testSecret, "SESSION_PREVIOUS_SECRET": otherSecret,
 		}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cfg.Store != "redis" || cfg.RedisURL != "redis://cache:6379/2" || cfg.Dir != "/srv/sessions" ||
+		if cfg.Store != "redis" || cfg.RedisURL != "redis://cache:6379/2" ||
 			string(cfg.Secret) != testSecret || string(cfg.PreviousSecret) != otherSecret || cfg.DevSecret {
 			t.Errorf("got %+v", cfg)
 		}
@@ -50,7 +50,10 @@ func TestLoadConfig(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"unknown store flag", []string{"-store=mongo"}, nil, `unknown session store "mongo": choose one of memory, cookie, filesystem, redis`},
+		{"unknown store flag", []string{"-store=mongo"}, nil, `unknown session store "mongo": choose one of memory, cookie, sqlite, postgres, redis`},
+		{"the filesystem store", []string{"-store=filesystem"}, nil, "the filesystem store is gone: use -store=sqlite"},
+		{"postgres without DATABASE_URL", []string{"-store=postgres"}, nil, "DATABASE_URL must be"},
+		{"sqlite with a relative path", []string{"-store=sqlite"}, map[string]string{"DATABASE_URL": "sqlite://sessions.db"}, "DATABASE_URL must be sqlite:///absolute/path.db"},
 		{"unknown store env", nil, map[string]string{"SESSION_STORE": "Memory"}, `unknown session store "Memory"`},
 		{"unknown flag", []string{"-stroe=redis"}, nil, "flag provided but not defined: -stroe"},
 		{"short previous secret", nil, map[string]string{"SESSION_PREVIOUS_SECRET": "old"}, "SESSION_PREVIOUS_SECRET"},
@@ -87,16 +90,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestRun starts the real program with -store=filesystem on a free port,
+// TestRun starts the real program with -store=sqlite on a free port,
 // reads its URL from the log, visits it, and stops it as Ctrl-C does.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
 	done := make(chan error, 1)
-	env := map[string]string{"LOG_LEVEL": "debug", "PORT": "0", "SESSION_DIR": dir}
+	env := map[string]string{"LOG_LEVEL": "debug", "PORT": "0", "DATABASE_URL": "sqlite://" + dir + "/s.db"}
 	go func() {
-		done <- run(ctx, []string{"-store=filesystem"}, func(k string) string { return env[k] }, &logs)
+		done <- run(ctx, []string{"-store=sqlite"}, func(k string) string { return env[k] }, &logs)
 	}()
 
 	urlRE := regexp.MustCompile(`url=(http://localhost:\d+)`)
@@ -129,7 +132,7 @@ func TestRun(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
-	for _, want := range []string{"SESSION_SECRET is not set", `msg="session store: filesystem" dir=` + dir, "level=DEBUG msg=request method=GET uri=/ status=200", "shutting down"} {
+	for _, want := range []string{"SESSION_SECRET is not set", `msg="session store: sqlite" database=sqlite://` + dir + "/s.db", "level=DEBUG msg=request method=GET uri=/ status=200", "shutting down"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the log lacks %q:\n%s", want, logs.String())
 		}

@@ -10,9 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
-	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 // sessionName is the session's name, and so its cookie's name.
@@ -38,9 +36,10 @@ func newServer(b *backend, logger *slog.Logger) *echo.Echo {
 	}))
 	e.Use(private)
 	e.Use(session.Middleware(b.store))
-	if b.locker != nil {
-		// One session's requests take turns (in Redis: across instances).
-		e.Use(sessionlock.Middleware(sessionlock.Config{ID: b.id, Locker: b.locker}))
+	if b.turns != nil {
+		// One session's requests take turns (in a shared store: across
+		// instances). Plain net/http middleware, which Echo mounts as it is.
+		e.Use(echo.WrapMiddleware(b.turns))
 	}
 
 	// region routes
@@ -79,7 +78,7 @@ func pageViews(c echo.Context) error {
 // session too large for its store, a value it cannot encode) is a mistake
 // of this program: a 500, whose cause goes to the log.
 func storeError(err error) error {
-	if errors.Is(err, redisstore.ErrUnavailable) || errors.Is(err, fsstore.ErrUnavailable) {
+	if errors.Is(err, sessionstore.ErrUnavailable) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable,
 			"The session store is not answering, so this visit cannot be counted. Try again in a moment.").SetInternal(err)
 	}

@@ -18,9 +18,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
-	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
 	"github.com/go-sessions-course/echo-sessions/internal/redistest"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
@@ -73,32 +72,18 @@ func newHarness(t *testing.T, name string) *harness {
 	switch name {
 	case "memory":
 		h.lossless = true
-		h.expire = func(t *testing.T, b *backend) { clock.Sleep(3601 * time.Second) }
 	case "cookie":
 		h.keepsOnRestart = true
-		h.expire = nil // set per test: the cookie's own timestamp expires it
-	case "filesystem":
+	case "sqlite", "postgres":
 		h.keepsOnRestart, h.lossless = true, true
-		h.cfg.Dir = t.TempDir()
-		h.expire = func(t *testing.T, b *backend) {
-			clock.Sleep(3601 * time.Second)
-			if _, err := b.store.(*fsstore.Store).Sweep(); err != nil {
-				t.Fatal(err)
-			}
-		}
+		h.cfg.DatabaseURL = databaseURL(t, name)
 	case "redis":
 		h.keepsOnRestart, h.lossless = true, true
-		srv := redistest.Start(t)
-		h.cfg.RedisURL = srv.URL()
-		h.expire = func(t *testing.T, b *backend) {
-			client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-			defer client.Close()
-			ctx := context.Background()
-			for _, key := range client.Keys(ctx, "session:*").Val() {
-				client.PExpire(ctx, key, time.Millisecond) // what the TTL does in time
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		h.cfg.RedisURL = redistest.Start(t).URL()
+	}
+	if name != "cookie" { // the cookie's own timestamp expires it: set per test
+		// The engine checks every session's expiry on its own clock.
+		h.expire = func(*testing.T, *backend) { clock.Sleep(3601 * time.Second) }
 	}
 	return h
 }
@@ -486,7 +471,8 @@ func TestOpenStoreFailsClearly(t *testing.T) {
 		{"malformed REDIS_URL", config{Store: "redis", RedisURL: "localhost:6379"}, "REDIS_URL \"localhost:6379\" is not a Redis URL"},
 		{"Redis not running", config{Store: "redis", RedisURL: "redis://127.0.0.1:1/0"}, "cannot reach Redis at 127.0.0.1:1 (REDIS_URL)"},
 		{"unknown store", config{Store: "mongo"}, "unknown session store"},
-		{"SESSION_DIR under a file", config{Store: "filesystem", Dir: "/etc/passwd/x"}, `SESSION_DIR "/etc/passwd/x": `},
+		{"SQLite file under a file", config{Store: "sqlite", DatabaseURL: "sqlite:///etc/passwd/x.db"}, "cannot open the session database (DATABASE_URL sqlite:///etc/passwd/x.db)"},
+		{"PostgreSQL not running", config{Store: "postgres", DatabaseURL: "postgres://nobody@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"}, "cannot open the session database"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -522,30 +508,29 @@ func TestConformanceLifetime(t *testing.T) {
 	})
 }
 
-// TestTwoInstancesShareAFolder: two app instances on one SESSION_DIR (two
-// processes in real life: each has its own memory and its own locks). A
-// visitor alternating between them keeps one counter, and hammering both
-// at once loses no visit: writes are atomic, and a lock file per session
-// makes the instances take turns.
-func TestTwoInstancesShareAFolder(t *testing.T) {
-	h := newHarness(t, "filesystem")
-	a, b := serveBackend(t, h.open(t)), serveBackend(t, h.open(t))
-	v := newVisitor(t)
-	for n := 1; n <= 6; n++ {
-		srv := a
-		if n%2 == 0 {
-			srv = b
-		}
-		v.expect(srv.URL, views(n))
+// TestTwoInstancesShareADatabase: two app instances (two processes in real
+// life: each has its own memory and its own turns) on one SQLite file, or
+// one PostgreSQL. A visitor alternating between them keeps one counter, and
+// hammering both at once loses no visit: the instances take turns through
+// a lock row in the database.
+func TestTwoInstancesShareADatabase(t *testing.T) {
+	for _, name := range []string{"sqlite", "postgres"} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, name)
+			a, b := serveBackend(t, h.open(t)), serveBackend(t, h.open(t))
+			v := newVisitor(t)
+			for n := 1; n <= 6; n++ {
+				srv := a
+				if n%2 == 0 {
+					srv = b
+				}
+				v.expect(srv.URL, views(n))
+			}
+			const clients, each = 32, 10
+			hammer(t, []string{a.URL, b.URL}, v.cookie(a.URL), clients, each)
+			v.expect(b.URL, views(6+clients*each+1))
+		})
 	}
-	const clients, each = 32, 10
-	bodies := hammer(t, []string{a.URL, b.URL}, v.cookie(a.URL), clients, each)
-	for _, body := range bodies {
-		if body == firstVisit {
-			t.Fatal("an instance saw no session: it read a partial file, or none")
-		}
-	}
-	v.expect(b.URL, views(6+clients*each+1))
 }
 
 // TestStoreErrors: an outage is a 503 that says so; a session too large
@@ -555,9 +540,8 @@ func TestStoreErrors(t *testing.T) {
 		err  error
 		want int
 	}{
-		{fmt.Errorf("loading: %w", redisstore.ErrUnavailable), http.StatusServiceUnavailable},
-		{fmt.Errorf("writing: %w", fsstore.ErrUnavailable), http.StatusServiceUnavailable},
-		{fmt.Errorf("writing: %w", fsstore.ErrTooLarge), http.StatusInternalServerError},
+		{fmt.Errorf("loading: %w", sessionstore.ErrUnavailable), http.StatusServiceUnavailable},
+		{errors.New("sessionstore: encoding session values"), http.StatusInternalServerError},
 	} {
 		e := echo.New()
 		e.HTTPErrorHandler = plainTextErrors

@@ -10,131 +10,128 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
 	"github.com/go-sessions-course/echo-sessions/internal/keys"
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sharedlock"
+	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
 )
 
 // backend is a session store and what the server needs around it.
 type backend struct {
 	store sessions.Store
-	// id returns the session ID a request carries, and locker hands out
-	// per-session locks, so that one session's requests take turns. Both
-	// are nil for the cookie store: its state travels with each request.
-	id     func(*http.Request) (string, bool)
-	locker sessionlock.Locker
-	close  func() error
+	// turns makes one session's requests take turns; nil for the cookie
+	// store, whose state travels with each request.
+	turns func(http.Handler) http.Handler
+	close func() error
 }
 
-// openStore opens the store that cfg.Store names. Every store's cookie is
-// HttpOnly, SameSite=Lax and Path=/, and Secure only when asked for or
-// served over TLS.
+// openStore opens the store that cfg.Store names. Every store but the
+// cookie store is the course's session engine over a different storage:
+// the cookie, the ID, the timeouts and the turns are the engine's, and the
+// storage only keeps bytes.
 func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, error) {
 	secrets := [][]byte{cfg.Secret} // the first signs; the others still verify
 	if cfg.PreviousSecret != nil {
 		secrets = append(secrets, cfg.PreviousSecret)
 	}
+	if cfg.Store == "cookie" {
+		return openCookieStore(cfg, secrets, logger)
+	}
+	// region engine
+	engineCfg := sessionstore.Config{
+		Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
+	}
+	var storage sessionstore.Storage
+	closeStorage := func() error { return nil }
 	switch cfg.Store {
 	case "memory":
-		store, err := memstore.New(memstore.Config{
-			Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
-		})
-		if err != nil {
-			return nil, err
-		}
+		storage = memstore.New()
 		logger.Info("session store: memory (sessions vanish when this process stops)")
-		return &backend{
-			store:  store,
-			id:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
-			locker: sessionlock.NewLocal(),
-			close:  store.Close,
-		}, nil
-
-	case "cookie":
-		// region cookiestore
-		// An authentication key AND an encryption key, both derived from
-		// the secret: the client can neither change nor read the values.
-		pairs, err := keys.Pairs("cookie store", secrets...)
+	case "sqlite", "postgres":
+		store, db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w", cfg.DatabaseURL, err)
 		}
-		store := sessions.NewCookieStore(pairs...)
-		store.MaxAge(cfg.MaxAge) // the cookie's Max-Age and the oldest value accepted
-		// gorilla's CookieStore defaults to Secure and SameSite=None: over
-		// plain http://localhost the browser would drop the cookie, and
-		// None would send it along with cross-site requests.
-		store.Options.HttpOnly = true
-		store.Options.SameSite = http.SameSiteLaxMode
-		store.Options.Secure = cfg.Secure
-		// endregion cookiestore
-		logger.Info("session store: cookie (the values travel, encrypted, in the cookie itself)")
-		lifetime := time.Duration(cfg.Lifetime) * time.Second
-		if lifetime == 0 {
-			lifetime = sessionid.DefaultLifetime * time.Second // as the other stores
-		}
-		return &backend{
-			store: cookieStore{store, lifetime, cfg.Now, logger},
-			close: func() error { return nil },
-		}, nil
-
-	case "filesystem":
-		store, err := fsstore.New(fsstore.Config{
-			Dir: cfg.Dir, Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("SESSION_DIR %q: %w", cfg.Dir, err)
-		}
-		logger.Info("session store: filesystem", "dir", cfg.Dir)
-		return &backend{
-			store: store,
-			id:    func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
-			// A lock file per session: instances that share the folder
-			// take turns too.
-			locker: store,
-			close:  store.Close,
-		}, nil
-
+		storage, closeStorage = store, db.Close
+		// Other processes on the same database take turns too.
+		engineCfg.Shared = sharedlock.New(store, 0, logger)
+		logger.Info("session store: "+cfg.Store, "database", cfg.DatabaseURL)
 	case "redis":
-		// region redis
-		opts, err := redis.ParseURL(cfg.RedisURL)
+		store, client, err := openRedis(ctx, cfg.RedisURL, logger)
 		if err != nil {
-			return nil, fmt.Errorf("REDIS_URL %q is not a Redis URL like redis://localhost:6379/0: %w", cfg.RedisURL, err)
-		}
-		// Short timeouts: when Redis is away, a visitor gets a 503 within
-		// about a second instead of a hanging page.
-		opts.DialTimeout = time.Second
-		opts.ReadTimeout = time.Second
-		opts.WriteTimeout = time.Second
-		opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
-		opts.MaxRetries = 1
-		redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
-		client := redis.NewClient(opts)
-		store, err := redisstore.New(redisstore.Config{
-			Client: client, Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
-		})
-		if err != nil {
-			client.Close()
 			return nil, err
 		}
-		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		defer cancel()
-		if err := store.Ping(pingCtx); err != nil {
-			client.Close()
-			return nil, fmt.Errorf("cannot reach Redis at %s (REDIS_URL): %w", opts.Addr, err)
-		}
-		// endregion redis
-		logger.Info("session store: redis", "addr", opts.Addr, "db", opts.DB)
-		return &backend{
-			store:  store,
-			id:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
-			locker: store, // a lock in Redis: every instance agrees whose turn it is
-			close:  client.Close,
-		}, nil
+		storage, closeStorage = store, client.Close
+		engineCfg.Shared = sharedlock.New(store, 0, logger) // every instance agrees whose turn it is
+	default:
+		return nil, fmt.Errorf("unknown session store %q", cfg.Store)
 	}
-	return nil, fmt.Errorf("unknown session store %q", cfg.Store)
+	store, err := sessionstore.New(storage, engineCfg)
+	// endregion engine
+	if err != nil {
+		closeStorage()
+		return nil, err
+	}
+	return &backend{store: store, turns: store.Middleware(sessionName), close: closeStorage}, nil
+}
+
+// openRedis connects to the Redis that url names, and checks it answers.
+func openRedis(ctx context.Context, url string, logger *slog.Logger) (*redisstore.Store, *redis.Client, error) {
+	// region redis
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("REDIS_URL %q is not a Redis URL like redis://localhost:6379/0: %w", url, err)
+	}
+	// Short timeouts: when Redis is away, a visitor gets a 503 within
+	// about a second instead of a hanging page.
+	opts.DialTimeout = time.Second
+	opts.ReadTimeout = time.Second
+	opts.WriteTimeout = time.Second
+	opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
+	opts.MaxRetries = 1
+	redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
+	client := redis.NewClient(opts)
+	store := redisstore.New(client, "")
+	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := store.Ping(pingCtx); err != nil {
+		client.Close()
+		return nil, nil, fmt.Errorf("cannot reach Redis at %s (REDIS_URL): %w", opts.Addr, err)
+	}
+	// endregion redis
+	logger.Info("session store: redis", "addr", opts.Addr, "db", opts.DB)
+	return store, client, nil
+}
+
+// openCookieStore is gorilla's CookieStore, with the course's contract.
+func openCookieStore(cfg config, secrets [][]byte, logger *slog.Logger) (*backend, error) {
+	// region cookiestore
+	// An authentication key AND an encryption key, both derived from
+	// the secret: the client can neither change nor read the values.
+	pairs, err := keys.Pairs("cookie store", secrets...)
+	if err != nil {
+		return nil, err
+	}
+	store := sessions.NewCookieStore(pairs...)
+	store.MaxAge(cfg.MaxAge) // the cookie's Max-Age and the oldest value accepted
+	// gorilla's CookieStore defaults to Secure and SameSite=None: over
+	// plain http://localhost the browser would drop the cookie, and
+	// None would send it along with cross-site requests.
+	store.Options.HttpOnly = true
+	store.Options.SameSite = http.SameSiteLaxMode
+	store.Options.Secure = cfg.Secure
+	// endregion cookiestore
+	logger.Info("session store: cookie (the values travel, encrypted, in the cookie itself)")
+	lifetime := time.Duration(cfg.Lifetime) * time.Second
+	if lifetime == 0 {
+		lifetime = sessionstore.DefaultLifetime * time.Second // as the other stores
+	}
+	return &backend{
+		store: cookieStore{store, lifetime, cfg.Now, logger},
+		close: func() error { return nil },
+	}, nil
 }
 
 // cookieStore is gorilla's CookieStore with the course's contract: a cookie

@@ -22,7 +22,7 @@ import (
 const devSecret = "development-only-secret-set-SESSION_SECRET-in-production"
 
 // storeNames are the stores of step 5; this step runs on all but cookie.
-var storeNames = []string{"memory", "cookie", "filesystem", "redis"}
+var storeNames = []string{"memory", "cookie", "sqlite", "postgres", "redis"}
 
 // noCookieStore is why this step refuses the cookie store.
 const noCookieStore = "-store=cookie cannot log anyone out: the session would live in the cookie itself, " +
@@ -43,8 +43,8 @@ type config struct {
 	Lifetime       int        // SESSION_LIFETIME: absolute timeout in seconds (default 604800, a week)
 	Secure         bool       // SESSION_SECURE: Secure cookies, for sites served over HTTPS
 	LogLevel       slog.Level // LOG_LEVEL: debug, info, warn or error (default info)
-	Store          string     // -store or SESSION_STORE: memory, cookie, filesystem or redis
-	Dir            string     // SESSION_DIR: the filesystem store's directory
+	Store          string     // -store or SESSION_STORE: memory, sqlite, postgres or redis
+	DatabaseURL    string     // DATABASE_URL: sqlite:///absolute/path.db or postgres://...
 	RedisURL       string     // REDIS_URL (default redis://localhost:6379/0)
 
 	// Now is the clock of the stores (Redis keeps the idle timeout itself). Tests set it;
@@ -63,7 +63,6 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		MaxAge:    86400,
 		Lifetime:  7 * 86400,
 		Store:     "memory",
-		Dir:       defaultDir(),
 		RedisURL:  "redis://localhost:6379/0",
 	}
 	if v := getenv("SESSION_STORE"); v != "" {
@@ -75,8 +74,11 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	if err := flags.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w (usage: step06-login [-store %s])", err, strings.Join(storeNames, "|"))
 	}
+	if cfg.Store == "filesystem" {
+		return cfg, errors.New("the filesystem store is gone: use -store=sqlite, a file that survives a restart and that processes on this machine share")
+	}
 	if !slices.Contains(storeNames, cfg.Store) {
-		return cfg, fmt.Errorf("unknown session store %q: choose one of memory, filesystem, redis (-store or SESSION_STORE)", cfg.Store)
+		return cfg, fmt.Errorf("unknown session store %q: choose one of memory, sqlite, postgres, redis (-store or SESSION_STORE)", cfg.Store)
 	}
 	if cfg.Store == "cookie" {
 		return cfg, errors.New(noCookieStore)
@@ -124,8 +126,14 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", v)
 		}
 	}
-	if v := getenv("SESSION_DIR"); v != "" {
-		cfg.Dir = v
+	cfg.DatabaseURL = getenv("DATABASE_URL")
+	switch {
+	case cfg.Store == "sqlite" && cfg.DatabaseURL == "":
+		cfg.DatabaseURL = "sqlite://" + defaultDatabase()
+	case cfg.Store == "sqlite" && !strings.HasPrefix(cfg.DatabaseURL, "sqlite:///"),
+		cfg.Store == "postgres" && !strings.HasPrefix(cfg.DatabaseURL, "postgres://"):
+		return cfg, fmt.Errorf("DATABASE_URL must be sqlite:///absolute/path.db for -store=sqlite, "+
+			"postgres://user@host:port/db?sslmode=disable for -store=postgres; got %q", cfg.DatabaseURL)
 	}
 	if v := getenv("REDIS_URL"); v != "" {
 		cfg.RedisURL = v
@@ -133,13 +141,13 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	return cfg, nil
 }
 
-// defaultDir is where the filesystem store keeps its files unless
-// SESSION_DIR says otherwise: the user's cache directory, which outlives a
-// reboot (unlike /tmp on many systems) and belongs to this user alone.
-func defaultDir() string {
+// defaultDatabase is the SQLite file used unless DATABASE_URL names
+// another: in the user's cache directory, which outlives a reboot (unlike
+// /tmp on many systems) and belongs to this user alone.
+func defaultDatabase() string {
 	base, err := os.UserCacheDir()
 	if err != nil {
 		base = os.TempDir()
 	}
-	return filepath.Join(base, "echo-sessions-course", "sessions")
+	return filepath.Join(base, "echo-sessions-course", "sessions.db")
 }

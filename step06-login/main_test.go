@@ -21,27 +21,27 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		if cfg.Store != "memory" || cfg.Port != "3000" || cfg.RedisURL != "redis://localhost:6379/0" || !cfg.DevSecret ||
-			cfg.MaxAge != 86400 || cfg.Lifetime != 604800 || !strings.HasSuffix(cfg.Dir, "sessions") {
+			cfg.MaxAge != 86400 || cfg.Lifetime != 604800 || cfg.DatabaseURL != "" {
 			t.Errorf("got %+v", cfg)
 		}
 	})
 	t.Run("environment", func(t *testing.T) {
 		cfg, err := loadConfig(nil, env(map[string]string{
-			"SESSION_STORE": "redis", "REDIS_URL": "redis://cache:6379/2", "SESSION_DIR": "/srv/sessions",
+			"SESSION_STORE": "redis", "REDIS_URL": "redis://cache:6379/2",
 			"SESSION_SECRET": testSecret, "SESSION_PREVIOUS_SECRET": otherSecret,
 		}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cfg.Store != "redis" || cfg.RedisURL != "redis://cache:6379/2" || cfg.Dir != "/srv/sessions" ||
+		if cfg.Store != "redis" || cfg.RedisURL != "redis://cache:6379/2" ||
 			string(cfg.Secret) != testSecret || string(cfg.PreviousSecret) != otherSecret || cfg.DevSecret {
 			t.Errorf("got %+v", cfg)
 		}
 	})
 	t.Run("the flag wins over SESSION_STORE", func(t *testing.T) {
-		cfg, err := loadConfig([]string{"-store=filesystem"}, env(map[string]string{"SESSION_STORE": "redis"}))
-		if err != nil || cfg.Store != "filesystem" {
-			t.Errorf("got %q, %v; want filesystem", cfg.Store, err)
+		cfg, err := loadConfig([]string{"-store=sqlite"}, env(map[string]string{"SESSION_STORE": "redis"}))
+		if err != nil || cfg.Store != "sqlite" {
+			t.Errorf("got %q, %v; want sqlite", cfg.Store, err)
 		}
 	})
 	for _, tt := range []struct {
@@ -50,7 +50,8 @@ func TestLoadConfig(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"unknown store flag", []string{"-store=mongo"}, nil, `unknown session store "mongo": choose one of memory, filesystem, redis`},
+		{"unknown store flag", []string{"-store=mongo"}, nil, `unknown session store "mongo": choose one of memory, sqlite, postgres, redis`},
+		{"the filesystem store", []string{"-store=filesystem"}, nil, "the filesystem store is gone: use -store=sqlite"},
 		{"the cookie store", []string{"-store=cookie"}, nil, "-store=cookie cannot log anyone out: the session would live in the cookie itself, so a copy taken before logout stays valid"},
 		{"unknown store env", nil, map[string]string{"SESSION_STORE": "Memory"}, `unknown session store "Memory"`},
 		{"unknown flag", []string{"-stroe=redis"}, nil, "flag provided but not defined: -stroe"},
@@ -88,16 +89,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestRun starts the real program with -store=filesystem on a free port,
+// TestRun starts the real program with -store=sqlite on a free port,
 // reads its URL from the log, visits it, and stops it as Ctrl-C does.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
 	done := make(chan error, 1)
-	env := map[string]string{"LOG_LEVEL": "debug", "PORT": "0", "SESSION_DIR": dir}
+	env := map[string]string{"LOG_LEVEL": "debug", "PORT": "0", "DATABASE_URL": "sqlite://" + dir + "/s.db"}
 	go func() {
-		done <- run(ctx, []string{"-store=filesystem"}, func(k string) string { return env[k] }, &logs)
+		done <- run(ctx, []string{"-store=sqlite"}, func(k string) string { return env[k] }, &logs)
 	}()
 
 	urlRE := regexp.MustCompile(`url=(http://localhost:\d+)`)
@@ -130,7 +131,7 @@ func TestRun(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
-	for _, want := range []string{"SESSION_SECRET is not set", `msg="session store: filesystem" dir=` + dir, "level=DEBUG msg=request method=GET uri=/ status=200", "shutting down"} {
+	for _, want := range []string{"SESSION_SECRET is not set", `msg="session store: sqlite" database=sqlite://` + dir + "/s.db", "level=DEBUG msg=request method=GET uri=/ status=200", "shutting down"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the log lacks %q:\n%s", want, logs.String())
 		}

@@ -12,9 +12,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
-	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
-	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 // sessionName is the session's name, and so its cookie's name; userKey is
@@ -30,7 +28,7 @@ var getAndHead = []string{http.MethodGet, http.MethodHead}
 
 // app is what the handlers share: the session store and the users.
 type app struct {
-	store store
+	store *sessionstore.Store
 	users *users
 }
 
@@ -63,7 +61,7 @@ func newServer(b *backend, u *users, crossOrigin *http.CrossOriginProtection, lo
 	}
 	// endregion usecsrf
 	e.Use(session.Middleware(b.store))
-	e.Use(sessionlock.Middleware(sessionlock.Config{ID: b.id, Locker: b.locker}))
+	e.Use(echo.WrapMiddleware(b.store.Middleware(sessionName))) // one session's requests take turns
 
 	a := &app{store: b.store, users: u}
 	// region routes
@@ -267,7 +265,7 @@ func (a *app) flashAndRedirect(c echo.Context, message, to string) error {
 // storeError is the answer when the session store failed: 503 for an
 // outage (Redis down, a disk that fails), a 500 for anything else.
 func storeError(err error) error {
-	if errors.Is(err, redisstore.ErrUnavailable) || errors.Is(err, fsstore.ErrUnavailable) {
+	if errors.Is(err, sessionstore.ErrUnavailable) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable,
 			"The session store is not answering. Try again in a moment.").SetInternal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/echotest"
 
-	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 // TestErrorsArePlainText runs handlers that fail through the program's
@@ -23,7 +23,7 @@ func TestErrorsArePlainText(t *testing.T) {
 		body string
 	}{
 		{"an HTTP error", echo.NewHTTPError(http.StatusBadRequest, "Not a form this site sends."), 400, "Not a form this site sends.\n"},
-		{"Redis down", storeError(fmt.Errorf("loading: %w", redisstore.ErrUnavailable)), 503, "The session store is not answering. Try again in a moment.\n"},
+		{"Redis down", storeError(fmt.Errorf("loading: %w", sessionstore.ErrUnavailable)), 503, "The session store is not answering. Try again in a moment.\n"},
 		{"a plain error", errors.New("the template broke"), 500, "Something went wrong on our side.\n"},
 		{"not found", echo.ErrNotFound, 404, "Not Found\n"},
 	} {

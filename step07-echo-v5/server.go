@@ -11,8 +11,7 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 
-	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
-	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 // sessionName is the session's name, and so its cookie's name; userKey is
@@ -28,7 +27,7 @@ var getAndHead = []string{http.MethodGet, http.MethodHead}
 
 // app is what the handlers share: the session store and the users.
 type app struct {
-	store store
+	store *sessionstore.Store
 	users *users
 }
 
@@ -53,7 +52,7 @@ func newServer(b *backend, u *users, crossOrigin *http.CrossOriginProtection, lo
 	}
 	// endregion usecsrf
 	e.Use(session.Middleware(b.store))
-	e.Use(lockSessions(b.id, b.locker))
+	e.Use(echo.WrapMiddleware(b.store.Middleware(sessionName))) // one session's requests take turns
 
 	a := &app{store: b.store, users: u}
 	// region routes
@@ -257,7 +256,7 @@ func (a *app) flashAndRedirect(c *echo.Context, message, to string) error {
 // storeError is the answer when the session store failed: 503 for an
 // outage (Redis down, a disk that fails), a 500 for anything else.
 func storeError(err error) error {
-	if errors.Is(err, redisstore.ErrUnavailable) || errors.Is(err, fsstore.ErrUnavailable) {
+	if errors.Is(err, sessionstore.ErrUnavailable) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable,
 			"The session store is not answering. Try again in a moment.").Wrap(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/go-sessions-course/echo-sessions/internal/redistest"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
@@ -37,7 +38,7 @@ func TestMain(m *testing.M) {
 type testApp struct {
 	*httptest.Server
 	users *users
-	store store
+	store *sessionstore.Store
 }
 
 // newTestApp serves the program over a fresh memory store unless cfg says
@@ -438,11 +439,11 @@ func TestPrivateAndHead(t *testing.T) {
 	}
 }
 
-// TestStores: the chapter on the filesystem store and on Redis; and two
+// TestStores: the chapter on the SQLite store and on Redis; and two
 // instances on one Redis share the login.
 func TestStores(t *testing.T) {
-	t.Run("filesystem", func(t *testing.T) {
-		app := newTestApp(t, config{Store: "filesystem", Dir: t.TempDir()}, true)
+	t.Run("sqlite", func(t *testing.T) {
+		app := newTestApp(t, config{Store: "sqlite", DatabaseURL: "sqlite://" + t.TempDir() + "/s.db"}, true)
 		if v := signUp(t, app, "ada"); !v.loggedIn(app) {
 			t.Error("not logged in")
 		}

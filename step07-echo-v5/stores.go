@@ -4,76 +4,49 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
-	"github.com/gorilla/sessions"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/go-sessions-course/echo-sessions/internal/fsstore"
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionlock"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sharedlock"
+	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
 )
 
-// store is a session store that can give a session a new ID (at login):
-// all of this course's stores but the cookie store, which this step refuses.
-type store interface {
-	sessions.Store
-	Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error
-}
-
-// backend is a session store and what the server needs around it.
+// backend is the session store and what closes it.
 type backend struct {
-	store store
-	// id returns the session ID a request carries, and locker hands out
-	// per-session locks, so that one session's requests take turns.
-	id     func(*http.Request) (string, bool)
-	locker sessionlock.Locker
-	close  func() error
+	store *sessionstore.Store
+	close func() error
 }
 
-// openStore opens the store that cfg.Store names. Every store's cookie is
-// HttpOnly, SameSite=Lax and Path=/, and Secure only when asked for or
-// served over TLS.
+// openStore opens the store that cfg.Store names: the course's session
+// engine over memory, SQLite, PostgreSQL or Redis (step 5 explains each).
+// Every store's cookie is HttpOnly, SameSite=Lax and Path=/, and Secure
+// only when asked for or served over TLS.
 func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, error) {
 	secrets := [][]byte{cfg.Secret} // the first signs; the others still verify
 	if cfg.PreviousSecret != nil {
 		secrets = append(secrets, cfg.PreviousSecret)
 	}
+	engineCfg := sessionstore.Config{
+		Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
+	}
+	var storage sessionstore.Storage
+	closeStorage := func() error { return nil }
 	switch cfg.Store {
 	case "memory":
-		store, err := memstore.New(memstore.Config{
-			Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
-		})
-		if err != nil {
-			return nil, err
-		}
+		storage = memstore.New()
 		logger.Info("session store: memory (sessions vanish when this process stops)")
-		return &backend{
-			store:  store,
-			id:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
-			locker: sessionlock.NewLocal(),
-			close:  store.Close,
-		}, nil
-
-	case "filesystem":
-		store, err := fsstore.New(fsstore.Config{
-			Dir: cfg.Dir, Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
-		})
+	case "sqlite", "postgres":
+		store, db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
-			return nil, fmt.Errorf("SESSION_DIR %q: %w", cfg.Dir, err)
+			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w", cfg.DatabaseURL, err)
 		}
-		logger.Info("session store: filesystem", "dir", cfg.Dir)
-		return &backend{
-			store: store,
-			id:    func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
-			// A lock file per session: instances that share the folder
-			// take turns too.
-			locker: store,
-			close:  store.Close,
-		}, nil
-
+		storage, closeStorage = store, db.Close
+		engineCfg.Shared = sharedlock.New(store, 0, logger) // instances on one database take turns
+		logger.Info("session store: "+cfg.Store, "database", cfg.DatabaseURL)
 	case "redis":
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -88,28 +61,25 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		opts.MaxRetries = 1
 		redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
 		client := redis.NewClient(opts)
-		store, err := redisstore.New(redisstore.Config{
-			Client: client, Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
-		})
-		if err != nil {
-			client.Close()
-			return nil, err
-		}
+		store := redisstore.New(client, "")
 		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
 		if err := store.Ping(pingCtx); err != nil {
 			client.Close()
 			return nil, fmt.Errorf("cannot reach Redis at %s (REDIS_URL): %w", opts.Addr, err)
 		}
+		storage, closeStorage = store, client.Close
+		engineCfg.Shared = sharedlock.New(store, 0, logger) // every instance agrees whose turn it is
 		logger.Info("session store: redis", "addr", opts.Addr, "db", opts.DB)
-		return &backend{
-			store:  store,
-			id:     func(r *http.Request) (string, bool) { return store.ID(r, sessionName) },
-			locker: store, // a lock in Redis: every instance agrees whose turn it is
-			close:  client.Close,
-		}, nil
+	default:
+		return nil, fmt.Errorf("unknown session store %q", cfg.Store)
 	}
-	return nil, fmt.Errorf("unknown session store %q", cfg.Store)
+	store, err := sessionstore.New(storage, engineCfg)
+	if err != nil {
+		closeStorage()
+		return nil, err
+	}
+	return &backend{store: store, close: closeStorage}, nil
 }
 
 // redisLog sends go-redis's own messages (a failed dial, say) to the log at

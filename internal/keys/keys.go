@@ -12,16 +12,16 @@ import (
 	"crypto/sha256"
 	"fmt"
 
-	"github.com/go-sessions-course/echo-sessions/internal/sessionid"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 )
 
 // Pairs returns, for each secret in order, a 32-byte hash key followed by a
 // 32-byte (AES-256) block key, in the form securecookie.CodecsFromPairs and
 // gorilla's store constructors take. The first secret's pair signs and
 // encrypts; the others only decode, which is how a secret is rotated. The
-// secrets must pass sessionid.CheckSecrets.
+// secrets must pass sessionstore.CheckSecrets.
 func Pairs(purpose string, secrets ...[]byte) ([][]byte, error) {
-	if err := sessionid.CheckSecrets(secrets); err != nil {
+	if err := sessionstore.CheckSecrets(secrets); err != nil {
 		return nil, err
 	}
 	pairs := make([][]byte, 0, 2*len(secrets))

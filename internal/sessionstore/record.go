@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -16,124 +17,111 @@ type record struct {
 	values              map[any]any
 }
 
-// The first byte of an encoded record says how its values are kept.
-const (
-	plainValues byte = 1 // string keys; string, int and bool values
-	gobValues   byte = 2 // anything gob can encode
-)
-
-// encode returns the record as the storage keeps it. Values that are all
-// plain (string keys; string, int or bool values: the course's counter, a
-// user ID, a flash) take a few length-prefixed bytes; anything else goes
-// through gob, whose type descriptions cost microseconds a visit.
+// encode returns the record as the storage keeps it: the three times, then
+// the values. Values that are all plain (string keys; string, int or bool
+// values: a counter, a user ID, a flash) take a few length-prefixed bytes
+// (form 'p'); anything else goes through gob (form 'g'), whose type
+// descriptions would cost microseconds a visit.
 func (rec *record) encode() ([]byte, error) {
-	b := make([]byte, 1, 64)
+	b := []byte{'p'}
 	for _, t := range []time.Time{rec.start, rec.expiry, rec.sent} {
 		b = binary.AppendVarint(b, t.UnixNano())
 	}
-	if b, ok := appendPlain(b, rec.values); ok {
-		b[0] = plainValues
+	head, plain := len(b), true
+	b = binary.AppendUvarint(b, uint64(len(rec.values)))
+	for k, v := range rec.values {
+		key, ok := k.(string)
+		b = append(binary.AppendUvarint(b, uint64(len(key))), key...)
+		switch v := v.(type) {
+		case string:
+			b = append(binary.AppendUvarint(append(b, 's'), uint64(len(v))), v...)
+		case int:
+			b = binary.AppendVarint(append(b, 'i'), int64(v))
+		case bool:
+			kind := byte('f')
+			if v {
+				kind = 't'
+			}
+			b = append(b, kind)
+		default:
+			ok = false
+		}
+		if plain = plain && ok; !plain {
+			break
+		}
+	}
+	if plain {
 		return b, nil
 	}
-	b[0] = gobValues
-	buf := bytes.NewBuffer(b)
+	b[0] = 'g'
+	buf := bytes.NewBuffer(b[:head])
 	if err := gob.NewEncoder(buf).Encode(rec.values); err != nil {
 		return nil, fmt.Errorf("sessionstore: encoding session values (gob.Register custom types): %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
-// appendPlain appends values in the plain form, or reports false when one
-// of them does not fit it.
-func appendPlain(b []byte, values map[any]any) ([]byte, bool) {
-	b = binary.AppendUvarint(b, uint64(len(values)))
-	for k, v := range values {
-		key, ok := k.(string)
-		if !ok {
-			return nil, false
-		}
-		b = appendString(b, key)
-		switch v := v.(type) {
-		case string:
-			b = appendString(append(b, 's'), v)
-		case int:
-			b = binary.AppendVarint(append(b, 'i'), int64(v))
-		case bool:
-			b = append(b, 'f')
-			if v {
-				b[len(b)-1] = 't'
-			}
-		default:
-			return nil, false
-		}
-	}
-	return b, true
-}
-
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
 var errCorrupt = errors.New("sessionstore: a stored record is corrupt")
 
-// decode reads what encode wrote.
+// decode reads what encode wrote; anything else is an error.
 func (rec *record) decode(data []byte) error {
-	if len(data) == 0 {
+	r := &reader{Reader: bytes.NewReader(data)}
+	form := r.byte()
+	for _, t := range []*time.Time{&rec.start, &rec.expiry, &rec.sent} {
+		*t = time.Unix(0, r.varint())
+	}
+	if r.err == nil && form == 'g' {
+		return gob.NewDecoder(r).Decode(&rec.values)
+	}
+	n := r.uvarint()
+	if form != 'p' || n > uint64(r.Len()) {
 		return errCorrupt
 	}
-	r := bytes.NewReader(data[1:])
-	for _, t := range []*time.Time{&rec.start, &rec.expiry, &rec.sent} {
-		n, err := binary.ReadVarint(r)
-		if err != nil {
+	rec.values = make(map[any]any, n)
+	for range n {
+		key := r.string()
+		switch kind := r.byte(); kind {
+		case 's':
+			rec.values[key] = r.string()
+		case 'i':
+			rec.values[key] = int(r.varint())
+		case 't', 'f':
+			rec.values[key] = kind == 't'
+		default:
 			return errCorrupt
 		}
-		*t = time.Unix(0, n)
 	}
-	switch data[0] {
-	case gobValues:
-		return gob.NewDecoder(r).Decode(&rec.values)
-	case plainValues:
-		n, err := binary.ReadUvarint(r)
-		if err != nil || n > uint64(r.Len()) {
-			return errCorrupt
-		}
-		rec.values = make(map[any]any, n)
-		for range n {
-			key, err := readString(r)
-			if err != nil {
-				return err
-			}
-			kind, err := r.ReadByte()
-			if err != nil {
-				return errCorrupt
-			}
-			switch kind {
-			case 's':
-				rec.values[key], err = readString(r)
-			case 'i':
-				var v int64
-				v, err = binary.ReadVarint(r)
-				rec.values[key] = int(v)
-			case 't', 'f':
-				rec.values[key] = kind == 't'
-			default:
-				err = errCorrupt
-			}
-			if err != nil {
-				return errCorrupt
-			}
-		}
-		return nil
-	}
-	return errCorrupt
+	return r.err
 }
 
-func readString(r *bytes.Reader) (string, error) {
+// reader reads a record, and keeps the first error.
+type reader struct {
+	*bytes.Reader
+	err error
+}
+
+func (r *reader) fail(err error) {
+	if err != nil && r.err == nil {
+		r.err = errCorrupt
+	}
+}
+
+func (r *reader) byte() byte    { b, err := r.ReadByte(); r.fail(err); return b }
+func (r *reader) varint() int64 { n, err := binary.ReadVarint(r); r.fail(err); return n }
+func (r *reader) uvarint() uint64 {
 	n, err := binary.ReadUvarint(r)
-	if err != nil || n > uint64(r.Len()) {
-		return "", errCorrupt
+	r.fail(err)
+	return n
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if n > uint64(r.Len()) {
+		r.fail(errCorrupt)
+		return ""
 	}
 	b := make([]byte, n)
-	_, err = r.Read(b)
-	return string(b), err
+	_, err := io.ReadFull(r, b) // an empty string at the end is no EOF
+	r.fail(err)
+	return string(b)
 }

@@ -1,27 +1,15 @@
 // Package sessionstore is the course's one session engine: a gorilla
-// sessions.Store that owns every rule of a session, over a small Storage
-// that only keeps bytes.
-//
-// It stands in for the stores gorilla's README lists (boj/redistore,
-// antonlindstrom/pgstore, the FilesystemStore...), each of which writes
-// again its own cookie, timeout and ID rules, and none of which refuses an
-// ID it did not issue or lets one session's requests take turns. Here the
-// rules live once, as express-session's middleware and scs's session
-// manager keep them:
-//
-//   - the cookie carries only a random ID, signed with securecookie and
-//     written with net/http; an ID the storage does not hold is never
-//     adopted (that would allow session fixation): the visitor gets a
-//     fresh session under a fresh ID;
-//   - a session ends after MaxAge without a save (idle) or Lifetime after it
-//     began (absolute), whichever comes first; a session's own
-//     Options.MaxAge, shorter or longer, sets its idle timeout;
-//   - Options.MaxAge < 0 deletes the session; Regenerate gives it a new ID;
-//   - Middleware makes one session's requests take turns.
-//
-// A Storage is Find, Create, Update and Delete on opaque records (memstore,
-// redisstore, sqlitestore, pgstore, each about a hundred lines); one that
-// several processes share may add a Locker.
+// sessions.Store that owns every rule of a session, over a Storage that
+// only keeps bytes, as express-session's middleware and scs's session
+// manager do. It stands in for the stores gorilla's README lists
+// (boj/redistore, antonlindstrom/pgstore, its FilesystemStore...), each of
+// which writes its own cookie, timeout and ID rules again, and none of
+// which refuses an ID it did not issue or lets one session's requests take
+// turns. The rules, once: the cookie carries only a random ID, signed with
+// securecookie; an ID the storage does not hold is never adopted (that
+// would allow session fixation); a session ends MaxAge after its last save
+// or Lifetime after it began; Options.MaxAge < 0 deletes it; Middleware
+// makes one session's requests take turns.
 //
 //	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: secrets})
 //	e.Use(session.Middleware(store))
@@ -87,11 +75,13 @@ type Config struct {
 	// Left off by default so that plain http://localhost works.
 	Secure bool
 	// Wait is how long a request waits for its session's turn before a
-	// 503; 0 means 5 seconds. Lease is how long a shared lock lives unless
-	// renewed (its holder renews it); 0 means 2 seconds.
-	Wait, Lease time.Duration
-	Now         func() time.Time // the clock; nil means time.Now
-	Logger      *slog.Logger     // nil means slog.Default()
+	// 503; 0 means 5 seconds.
+	Wait time.Duration
+	// Shared takes turns across processes, for a storage they share (nil:
+	// this process's turns are enough).
+	Shared Locker
+	Now    func() time.Time // the clock; nil means time.Now
+	Logger *slog.Logger     // nil means slog.Default()
 }
 
 // Store is the engine: a sessions.Store, safe for concurrent use.
@@ -101,10 +91,10 @@ type Store struct {
 	Options *sessions.Options
 
 	storage                   Storage
-	shared                    Locker // nil: the storage is one process's
+	shared                    Locker
 	codecs                    []securecookie.Codec
 	maxAge, lifetime, refresh time.Duration
-	wait, lease               time.Duration
+	wait                      time.Duration
 	now                       func() time.Time
 	log                       *slog.Logger
 	turns                     turns
@@ -145,14 +135,13 @@ func New(storage Storage, cfg Config) (*Store, error) {
 		lifetime: time.Duration(cfg.Lifetime) * time.Second,
 		refresh:  min(time.Minute, maxAge/10),
 		wait:     cmp.Or(cfg.Wait, 5*time.Second),
-		lease:    cmp.Or(cfg.Lease, 2*time.Second),
+		shared:   cfg.Shared,
 		now:      cfg.Now,
 		log:      cmp.Or(cfg.Logger, slog.Default()),
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.shared, _ = storage.(Locker)
 	return s, nil
 }
 
@@ -234,29 +223,31 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if opts.MaxAge > 0 {
 		idle = time.Duration(opts.MaxAge) * time.Second // this session's own
 	}
-	rec := record{start: now, sent: now, values: session.Values}
-	updated, send := false, true
-	if old := st.rec; old != nil && session.ID == st.id {
+	rec, send := record{start: now, sent: now, values: session.Values}, true
+	old := st.rec
+	if old != nil && session.ID == st.id { // a stored session: keep its start
 		rec.start, rec.sent = old.start, old.sent
 		if send = opts != *s.Options || now.Sub(old.sent) >= s.refresh; send {
 			rec.sent = now
 		}
-		rec.expiry = now.Add(min(idle, rec.start.Add(s.lifetime).Sub(now)))
-		data, err := rec.encode()
+	}
+	rec.expiry = now.Add(min(idle, rec.start.Add(s.lifetime).Sub(now)))
+	data, err := rec.encode()
+	if err != nil {
+		return err
+	}
+	if old != nil && session.ID == st.id {
+		updated, err := s.storage.Update(ctx, session.ID, data, rec.expiry)
 		if err != nil {
-			return err
-		}
-		if updated, err = s.storage.Update(ctx, session.ID, data, rec.expiry); err != nil {
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
-	}
-	if !updated { // new, or ended since New: a fresh ID
-		rec.start, rec.sent, send = now, now, true
-		rec.expiry = now.Add(min(idle, s.lifetime))
-		data, err := rec.encode()
-		if err != nil {
-			return err
+		if !updated { // ended meanwhile (a logout elsewhere): it stays ended
+			s.log.Warn("sessionstore: the session ended while its request ran; its changes are dropped")
+			st.rec = nil
+			http.SetCookie(w, sessions.NewCookie(session.Name(), "", &sessions.Options{Path: opts.Path, MaxAge: -1}))
+			return nil
 		}
+	} else {
 		session.ID = rand.Text() // 128 random bits: nobody guesses one
 		if err := s.storage.Create(ctx, session.ID, data, rec.expiry); err != nil {
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sharedlock"
 	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
@@ -432,7 +433,7 @@ func TestTurnReleasedOnPanic(t *testing.T) {
 	}
 }
 
-// sharedMemory is a memory storage with a Locker, as two processes on one
+// sharedMemory is a memory storage with a shared lock, as two processes on one
 // server would see it: it lets the engine's shared turns be tested without
 // a server.
 type sharedMemory struct {
@@ -473,8 +474,8 @@ func (m *sharedMemory) Unlock(_ context.Context, id, token string) error {
 func TestSharedTurnsAcrossInstances(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		storage := &sharedMemory{Store: memstore.New(), locks: map[string]string{}}
-		a := newStoreOver(t, storage, sessionstore.Config{Wait: time.Hour})
-		b := newStoreOver(t, storage, sessionstore.Config{Wait: time.Hour})
+		cfg := sessionstore.Config{Wait: time.Hour, Shared: sharedlock.New(storage, 0, nil)}
+		a, b := newStoreOver(t, storage, cfg), newStoreOver(t, storage, cfg)
 		pause := func() { time.Sleep(time.Millisecond) }
 		apps := []http.Handler{counter(a, pause), counter(b, pause)}
 		_, cookie := visit(t, a, nil, setCount(0))

@@ -2,27 +2,16 @@ package sessionstore
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"net/http"
 	"sync"
-	"time"
 )
 
-// Locker is what a Storage that several processes share adds, so that
-// their requests of one session take turns too. The engine polls TryLock
-// and renews the lock while its request runs; a holder that dies stops
-// renewing, and its lock ends with its lease.
+// Locker takes a session's turn across processes, after this process's
+// own (see internal/sharedlock). Lock should return once the caller holds
+// id's turn, or ctx's cause when ctx ends first.
 type Locker interface {
-	// TryLock should take id's lock for token until lease from now if
-	// nobody holds it (or its holder's lease ran out), and report whether
-	// it did.
-	TryLock(ctx context.Context, id, token string, lease time.Duration) (bool, error)
-	// Renew should extend the lock if token still holds it, and report
-	// whether it does.
-	Renew(ctx context.Context, id, token string, lease time.Duration) (bool, error)
-	// Unlock should release the lock if token still holds it.
-	Unlock(ctx context.Context, id, token string) error
+	Lock(ctx context.Context, id string) (unlock func(), err error)
 }
 
 // ErrBusy is the answer when another request of the session kept its turn
@@ -71,72 +60,15 @@ func (s *Store) lock(ctx context.Context, id string) (func(), error) {
 	if err != nil || s.shared == nil {
 		return unlockLocal, err
 	}
-	unlockShared, err := s.lockShared(ctx, id)
+	unlockShared, err := s.shared.Lock(ctx, id)
 	if err != nil {
 		unlockLocal()
+		if ctx.Err() == nil {
+			err = errors.Join(ErrUnavailable, err)
+		}
 		return nil, err
 	}
 	return func() { unlockShared(); unlockLocal() }, nil
-}
-
-// lockShared polls the storage's lock until it is ours or ctx ends.
-func (s *Store) lockShared(ctx context.Context, id string) (func(), error) {
-	token := rand.Text() // tells this holder from every other
-	for pause := time.Millisecond; ; pause = min(2*pause, 16*time.Millisecond) {
-		ok, err := s.shared.TryLock(ctx, id, token, s.lease)
-		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		if err != nil {
-			return nil, errors.Join(ErrUnavailable, err)
-		}
-		if ok {
-			return s.holdShared(id, token), nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, context.Cause(ctx)
-		case <-time.After(pause):
-		}
-	}
-}
-
-// holdShared renews the lock every third of its lease until the returned
-// func is called, which then releases it.
-func (s *Store) holdShared(id, token string) func() {
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		ticker := time.NewTicker(s.lease / 3)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-ticker.C:
-				ctx, cancel := context.WithTimeout(context.Background(), s.lease/3)
-				held, err := s.shared.Renew(ctx, id, token, s.lease)
-				cancel()
-				if err == nil && !held {
-					s.log.Warn("sessionstore: a session lock was lost while its request ran")
-					return
-				}
-			}
-		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			close(stop)
-			<-done
-			// Not the request's context: release even if it was cancelled.
-			ctx, cancel := context.WithTimeout(context.Background(), s.lease)
-			defer cancel()
-			if err := s.shared.Unlock(ctx, id, token); err != nil {
-				s.log.Warn("sessionstore: releasing a session lock failed; it ends with its lease", "err", err)
-			}
-		})
-	}
 }
 
 // turns is this process's lock per session: a map from ID to a channel

@@ -21,6 +21,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -56,7 +58,8 @@ type Store struct {
 }
 
 // Open opens the database that rawURL names, sqlite:///absolute/path.db
-// or postgres://user@host:port/db?sslmode=..., and creates the tables.
+// (its folder is made if missing) or postgres://user@host:port/db?sslmode=...,
+// and creates the tables.
 func Open(ctx context.Context, rawURL string) (*Store, *sql.DB, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -67,6 +70,9 @@ func Open(ctx context.Context, rawURL string) (*Store, *sql.DB, error) {
 	case "sqlite":
 		if !strings.HasPrefix(u.Path, "/") || u.Host != "" {
 			return nil, nil, fmt.Errorf("want sqlite:///absolute/path.db, got %q", rawURL)
+		}
+		if err := os.MkdirAll(filepath.Dir(u.Path), 0o700); err != nil {
+			return nil, nil, err
 		}
 		db, err = OpenSQLite(u.Path, 5*time.Second)
 	case "postgres", "postgresql":

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/internal/sharedlock"
 	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
 )
 
@@ -53,6 +54,9 @@ func Run(t *testing.T, b Backend) {
 		}
 		if clock != nil {
 			cfg.Now = clock.Now
+		}
+		if locks, ok := storage.(sharedlock.Storage); ok {
+			cfg.Shared = sharedlock.New(locks, 0, nil) // instances take turns too
 		}
 		s, err := sessionstore.New(storage, cfg)
 		if err != nil {

@@ -1,0 +1,19 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/go-sessions-course/echo-sessions/internal/pgtest"
+)
+
+// databaseURL returns DATABASE_URL for a fresh, empty database: a file in
+// a temporary folder for SQLite, a new database on a throwaway server for
+// PostgreSQL (skipped, with the reason, where PostgreSQL is not installed).
+func databaseURL(t testing.TB, store string) string {
+	t.Helper()
+	if store == "sqlite" {
+		return "sqlite://" + filepath.Join(t.TempDir(), "sessions.db")
+	}
+	return pgtest.Start(t).NewDatabase(t)
+}
