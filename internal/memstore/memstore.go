@@ -1,18 +1,11 @@
-// Package memstore keeps sessions in this process's memory: the Go
-// counterpart of express-session's MemoryStore, as storage for the course's
-// session engine (internal/sessionstore).
-//
-// gorilla/sessions ships no memory store, and the published ones either
-// never remove an expired session or share the handler's values, so that a
-// change after Save changes the stored session too. This one keeps each
-// session as the bytes the engine encoded, as Redis would, so it behaves
-// exactly like a store with a server behind it, and removes the expired
-// ones as it goes (lazily, as Echo's rate limiter does: no goroutine, no
-// Close). Its sessions vanish when the process stops, and are not shared
-// between processes: for more than one instance, use SQLite, PostgreSQL or
-// Redis (step05).
-//
-//	store, err := sessionstore.New(memstore.New(), sessionstore.Config{Secrets: secrets})
+// Package memstore keeps sessions in this process's memory, as storage for
+// the course's session engine (internal/sessionstore): the Go counterpart
+// of express-session's MemoryStore. gorilla/sessions ships no memory store,
+// and the published ones either never remove an expired session or share
+// the handler's values. This one keeps the bytes the engine encoded, as
+// Redis would, so it behaves like a store with a server behind it, and it
+// removes expired sessions as it goes (lazily, as Echo's rate limiter does:
+// no goroutine, no Close). Its sessions vanish with the process.
 package memstore
 
 import (
@@ -87,13 +80,7 @@ func (s *Store) Len() int {
 	return len(s.sessions)
 }
 
-// Sweep removes every session expired by now, and reports how many.
-func (s *Store) Sweep(now time.Time) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sweep(now)
-}
-
+// sweep removes every session expired by now, and reports how many.
 func (s *Store) sweep(now time.Time) int {
 	s.lastSweep = now
 	before := len(s.sessions)

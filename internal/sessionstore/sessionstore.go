@@ -51,37 +51,33 @@ type Storage interface {
 // with 503 Service Unavailable, since trying again later may work.
 var ErrUnavailable = errors.New("the session store is unavailable")
 
-// The timeouts' defaults, in seconds: a day idle, a week in all. MaxMaxAge
-// is the longest either may be: 400 days, the most a browser keeps a cookie.
-const (
-	DefaultMaxAge   = 86400
-	DefaultLifetime = 7 * 86400
-	MaxMaxAge       = 400 * 86400
-)
+func unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
 
-// MinSecretLength is the shortest secret accepted: a key shorter than the
-// HMAC-SHA256 output is easier to guess than the signature it makes.
-const MinSecretLength = 32
+// The timeouts' defaults in seconds (a day idle, a week in all); the
+// longest either may be (400 days, the most a browser keeps a cookie); the
+// shortest secret (a key shorter than HMAC-SHA256's output is easier to
+// guess than the signature it makes).
+const (
+	DefaultMaxAge, DefaultLifetime, MaxMaxAge = 86400, 7 * 86400, 400 * 86400
+	MinSecretLength                           = 32
+)
 
 // Config holds what New needs. Only Secrets is required.
 type Config struct {
 	// Secrets sign the cookie: the first signs, all verify (rotation). At
 	// least 32 bytes each, from configuration, never from the source.
-	Secrets [][]byte
-	// MaxAge is the idle timeout in seconds, and the cookie's Max-Age;
-	// Lifetime the absolute one. 0 means a day, and a week.
-	MaxAge, Lifetime int
-	// Secure marks the cookie Secure; a request over TLS gets it anyway.
-	// Left off by default so that plain http://localhost works.
-	Secure bool
-	// Wait is how long a request waits for its session's turn before a
-	// 503; 0 means 5 seconds.
-	Wait time.Duration
-	// Shared takes turns across processes, for a storage they share (nil:
-	// this process's turns are enough).
-	Shared Locker
-	Now    func() time.Time // the clock; nil means time.Now
-	Logger *slog.Logger     // nil means slog.Default()
+	Secrets          [][]byte
+	MaxAge, Lifetime int              // idle (and Max-Age), absolute; seconds, 0: a day, a week
+	Secure           bool             // HTTPS only; a request over TLS gets it anyway
+	Wait             time.Duration    // for a session's turn before a 503; 0 means 5s
+	Shared           Locker           // turns across processes, for a shared storage
+	Now              func() time.Time // the clock; nil means time.Now
+	Logger           *slog.Logger     // nil means slog.Default()
 }
 
 // Store is the engine: a sessions.Store, safe for concurrent use.
@@ -110,15 +106,11 @@ func New(storage Storage, cfg Config) (*Store, error) {
 	if err := CheckSecrets(cfg.Secrets); err != nil {
 		return nil, fmt.Errorf("sessionstore: %w", err)
 	}
-	var pairs [][]byte
+	var codecs []securecookie.Codec // signed, not encrypted: a random ID tells nothing
 	for _, secret := range cfg.Secrets {
-		pairs = append(pairs, secret, nil) // no encryption: a random ID tells nothing
-	}
-	codecs := securecookie.CodecsFromPairs(pairs...)
-	for _, c := range codecs {
-		// A cookie older than the lifetime cannot name a live session. The
-		// ID's bytes are signed as they are: gob (the default) costs more.
-		c.(*securecookie.SecureCookie).MaxAge(cfg.Lifetime).SetSerializer(securecookie.NopEncoder{})
+		// A cookie older than the lifetime names no live session. The ID's
+		// bytes are signed as they are: gob (the default) costs more.
+		codecs = append(codecs, securecookie.New(secret, nil).MaxAge(cfg.Lifetime).SetSerializer(securecookie.NopEncoder{}))
 	}
 	maxAge := time.Duration(cfg.MaxAge) * time.Second
 	s := &Store{
@@ -178,7 +170,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	}
 	data, found, err := s.storage.Find(r.Context(), st.id)
 	if err != nil {
-		return session, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return session, unavailable(err)
 	}
 	var rec record
 	if found {
@@ -209,14 +201,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	}
 	ctx, st := r.Context(), s.state(r, session.Name())
 	if opts.MaxAge < 0 {
-		if session.ID != "" {
-			if err := s.storage.Delete(ctx, session.ID); err != nil {
-				return fmt.Errorf("%w: %w", ErrUnavailable, err)
-			}
-		}
 		st.rec = nil
 		http.SetCookie(w, sessions.NewCookie(session.Name(), "", &opts))
-		return nil
+		return unavailable(s.storage.Delete(ctx, session.ID))
 	}
 	now := s.now()
 	idle := s.maxAge
@@ -239,7 +226,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if old != nil && session.ID == st.id {
 		updated, err := s.storage.Update(ctx, session.ID, data, rec.expiry)
 		if err != nil {
-			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+			return unavailable(err)
 		}
 		if !updated { // ended meanwhile (a logout elsewhere): it stays ended
 			s.log.Warn("sessionstore: the session ended while its request ran; its changes are dropped")
@@ -250,7 +237,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	} else {
 		session.ID = rand.Text() // 128 random bits: nobody guesses one
 		if err := s.storage.Create(ctx, session.ID, data, rec.expiry); err != nil {
-			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+			return unavailable(err)
 		}
 	}
 	st.id, st.rec = session.ID, &rec
@@ -269,10 +256,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 // starts again), deletes the old one, saves and sends the new cookie. Call
 // it at login, so that an ID planted or copied before is worthless.
 func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
-	if session.ID != "" {
-		if err := s.storage.Delete(r.Context(), session.ID); err != nil {
-			return fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
+	if err := s.storage.Delete(r.Context(), session.ID); err != nil {
+		return unavailable(err)
 	}
 	s.state(r, session.Name()).rec = nil
 	session.ID = ""
@@ -286,10 +271,10 @@ func (s *Store) ID(r *http.Request, name string) (string, bool) {
 	return id, id != ""
 }
 
-// state is what the engine knows of one session in one request: the
-// checked ID of its cookie, and the record loaded under it. It lives in the
-// request's context, as gorilla's registry does, so that the cookie is
-// checked once though the turn-taking and the store both ask.
+// state is what the engine knows of a session in a request: the checked ID
+// of its cookie and the record loaded under it, kept in the request's
+// context (as gorilla's registry keeps sessions) so the cookie is checked
+// once.
 type state struct {
 	id  string
 	rec *record // nil: nothing loaded or kept under id
