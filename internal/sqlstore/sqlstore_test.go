@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sessions-course/echo-sessions/internal/pgtest"
 	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 )
@@ -102,4 +103,28 @@ func TestSweep(t *testing.T) {
 	if ok, _ := s.Update(ctx, "old", []byte("y"), now.Add(time.Hour)); ok {
 		t.Error("Update brought a deleted session back")
 	}
+}
+
+// TestPostgres runs the engine's suite on one throwaway PostgreSQL server,
+// a fresh database for each check; each handle is its own *sql.DB, as
+// another instance would open it. The outage is the server stopped.
+func TestPostgres(t *testing.T) {
+	srv := pgtest.Start(t)
+	storetest.Run(t, storetest.Backend{
+		Open: func(t *testing.T) func() sessionstore.Storage {
+			url := srv.NewDatabase(t)
+			return func() sessionstore.Storage {
+				s, db, err := Open(context.Background(), url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return s
+			}
+		},
+		Shared:  true,
+		Durable: true,
+		Outage:  func(*testing.T) { srv.Stop() },
+		Recover: func(*testing.T) { srv.Restart() },
+	})
 }
