@@ -11,11 +11,16 @@
 //
 // It sends them the same load over loopback, in alternating rounds so that
 // a noisy machine treats them alike, and prints requests per second and
-// each one's share of the bare app's, for two kinds of traffic:
+// each one's share of the bare app's, for three kinds of traffic:
 //
+//   - many returning visitors: 1,000 sessions, each request carrying the
+//     next one's cookie, which is what a site sees;
 //   - one visitor: every request carries the same session cookie (in
-//     step04 they take turns on the session's lock);
-//   - first visits: no cookie, so every request creates a session.
+//     step04 they take turns on the session), the worst case for a store
+//     that counts every visit;
+//   - first visits: no cookie, so every request creates a session. With
+//     -prefill N each app first receives N first visits, so that first
+//     visits are measured on a store that already holds N sessions.
 //
 // Every app runs with the steps' server timeouts (see limitServer); a last
 // row shows the bare app without them.
@@ -24,6 +29,7 @@
 //
 //	go run ./internal/loadtest                 # 64 connections, 5 rounds of 3s each
 //	go run ./internal/loadtest -conns 16 -rounds 3 -duration 2s
+//	go run ./internal/loadtest -prefill 300000
 //
 // With -memory it checks instead that step04's memory stays bounded: it
 // runs the counter with SESSION_MAX_AGE=2 and sends waves of first-time
@@ -71,6 +77,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "length of one round")
 	memory := flag.Bool("memory", false, "measure step04's memory under waves of first-time visitors instead")
 	waves := flag.Int("waves", 8, "with -memory: how many waves")
+	prefill := flag.Int("prefill", 0, "first visits sent to each app before measuring, to fill its store")
 	procs := flag.Int("procs", 1, "threads running the load generator's Go code (GOMAXPROCS); 1, like wrk -t1, leaves the servers the most CPU")
 	flag.Parse()
 	if *serve != "" {
@@ -81,7 +88,7 @@ func main() {
 		log.Fatal(e.Start("127.0.0.1:" + *port))
 	}
 	runtime.GOMAXPROCS(*procs) // the load generator only: the servers are other processes
-	run := func() error { return compare(*conns, *rounds, *duration) }
+	run := func() error { return compare(*conns, *rounds, *prefill, *duration) }
 	if *memory {
 		run = func() error { return memoryWaves(*conns, *waves, *duration) }
 	}
@@ -171,7 +178,7 @@ func residentMiB(pid int) (float64, error) {
 	return 0, errors.New("no VmRSS in /proc status")
 }
 
-func compare(conns, rounds int, duration time.Duration) error {
+func compare(conns, rounds, prefill int, duration time.Duration) error {
 	counterBin, cleanup, err := buildCounter()
 	if err != nil {
 		return err
@@ -191,6 +198,7 @@ func compare(conns, rounds int, duration time.Duration) error {
 	}
 	defer stop(counter)
 	addrs := map[string]string{"step04": "127.0.0.1:" + counterPort}
+	pids := map[string]int{"step04": counter.Process.Pid}
 	for _, name := range []string{"bare", "scs", "recipe", "bare, no limits"} {
 		port := freePort()
 		args := []string{"-serve", strings.TrimSuffix(name, ", no limits"), "-port", port}
@@ -202,7 +210,7 @@ func compare(conns, rounds int, duration time.Duration) error {
 			return err
 		}
 		defer stop(app)
-		addrs[name] = "127.0.0.1:" + port
+		addrs[name], pids[name] = "127.0.0.1:"+port, app.Process.Pid
 	}
 
 	type target struct {
@@ -213,17 +221,28 @@ func compare(conns, rounds int, duration time.Duration) error {
 	for _, app := range []struct{ name, label string }{
 		{"step04", "step04"}, {"scs", "scs"}, {"recipe", "Echo docs' recipe"},
 	} {
-		cookie, err := firstCookie(addrs[app.name])
-		if err != nil {
-			return fmt.Errorf("%s: %w", app.name, err)
+		var cookies []string
+		var many [][]byte
+		for range 1000 {
+			cookie, err := firstCookie(addrs[app.name])
+			if err != nil {
+				return fmt.Errorf("%s: %w", app.name, err)
+			}
+			cookies, many = append(cookies, cookie), append(many, request(cookie))
+		}
+		if prefill > 0 {
+			if err := fill(addrs[app.name], prefill, conns); err != nil {
+				return fmt.Errorf("%s: %w", app.name, err)
+			}
 		}
 		targets = append(targets,
-			target{app.label + ", one visitor", addrs[app.name], mode{cookie: cookie}},
+			target{app.label + ", many visitors", addrs[app.name], mode{many: many, next: new(atomic.Int64)}},
+			target{app.label + ", one visitor", addrs[app.name], mode{cookie: cookies[0]}},
 			target{app.label + ", first visits", addrs[app.name], mode{}})
 	}
 	targets = append(targets, target{"bare Echo, no limits", addrs["bare, no limits"], mode{}})
-	fmt.Printf("%s, %s/%s, %d CPUs; %d connections, %d rounds of %v per target, interleaved\n",
-		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), conns, rounds, duration)
+	fmt.Printf("%s, %s/%s, %d CPUs; %d connections, %d rounds of %v per target, interleaved; %d sessions prefilled\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), conns, rounds, duration, prefill)
 	results := make([][]float64, len(targets))
 	for r := range rounds {
 		for i, t := range targets {
@@ -251,13 +270,50 @@ func compare(conns, rounds int, duration time.Duration) error {
 		fmt.Printf("%-32s %12.0f %8.2f\n", t.name, median(results[i]), median(ratios))
 	}
 	fmt.Println("requests/s: the median round; ratio: the median of each round's ratio to bare Echo")
+	for _, name := range []string{"bare", "step04", "scs", "recipe"} {
+		if rss, err := residentMiB(pids[name]); err == nil {
+			fmt.Printf("resident memory after the rounds, %-7s %6.1f MiB\n", name+":", rss)
+		}
+	}
 	return nil
 }
 
 // mode says which cookie each request carries.
 type mode struct {
-	cookie  string // the same cookie on every request
-	perConn bool   // each connection keeps the cookie it was given
+	cookie  string        // the same cookie on every request
+	perConn bool          // each connection keeps the cookie it was given
+	many    [][]byte      // requests with many visitors' cookies, taken in turn
+	next    *atomic.Int64 // with many: the next one to send
+}
+
+// fill sends n first visits to addr over conns connections.
+func fill(addr string, n, conns int) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, conns)
+	for c := range conns {
+		wg.Go(func() {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close()
+			r, req := bufio.NewReader(conn), request("")
+			for i := c; i < n; i += conns {
+				if _, err := conn.Write(req); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := readResponse(r, false); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 // load keeps conns connections busy for d and returns requests per second.
@@ -301,6 +357,9 @@ func client(ctx context.Context, addr string, m mode) (int64, error) {
 	req := request(m.cookie)
 	var n int64
 	for ctx.Err() == nil {
+		if m.many != nil {
+			req = m.many[int(m.next.Add(1))%len(m.many)]
+		}
 		if _, err := conn.Write(req); err != nil {
 			return n, err
 		}
