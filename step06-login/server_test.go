@@ -754,6 +754,10 @@ func TestCredentialsOnlyFromTheBody(t *testing.T) {
 	}{
 		{"login, all in the URL", "/login" + inURL, url.Values{}, http.StatusBadRequest, ""},
 		{"signup, all in the URL", "/signup" + inURL, url.Values{}, http.StatusBadRequest, ""},
+		{"the ID in the URL, the password in the body", "/login?id=ada",
+			url.Values{"password": {password}}, http.StatusBadRequest, ""},
+		{"the password in the URL, the ID in the body", "/login?" + url.Values{"password": {password}}.Encode(),
+			url.Values{"id": {"ada"}}, http.StatusBadRequest, ""},
 		{"the right password in the URL, a wrong one in the body", "/login" + inURL,
 			credentials("ada", "a wrong password"), http.StatusSeeOther, "/login"},
 	} {

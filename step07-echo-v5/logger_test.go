@@ -25,11 +25,11 @@ func TestRequestLogger(t *testing.T) {
 	}{
 		{slog.LevelInfo, "/ok", 200, ""},
 		{slog.LevelInfo, "/nowhere", 404, ""}, // the visitor's mistake, not the server's
-		{slog.LevelInfo, "/fail", 500, `level=ERROR msg=request method=GET uri=/fail status=500 latency=`},
-		{slog.LevelInfo, "/busy", 503, `level=ERROR msg=request method=GET uri=/busy status=503 latency=`},
-		{slog.LevelDebug, "/ok", 200, "level=DEBUG msg=request method=GET uri=/ok status=200 latency="},
-		{slog.LevelDebug, "/nowhere", 404, "level=DEBUG msg=request method=GET uri=/nowhere status=404 latency="},
-		{slog.LevelDebug, "/fail", 500, "level=ERROR msg=request method=GET uri=/fail status=500 latency="},
+		{slog.LevelInfo, "/fail", 500, `level=ERROR msg=request method=GET path=/fail status=500 latency=`},
+		{slog.LevelInfo, "/busy", 503, `level=ERROR msg=request method=GET path=/busy status=503 latency=`},
+		{slog.LevelDebug, "/ok", 200, "level=DEBUG msg=request method=GET path=/ok status=200 latency="},
+		{slog.LevelDebug, "/nowhere", 404, "level=DEBUG msg=request method=GET path=/nowhere status=404 latency="},
+		{slog.LevelDebug, "/fail", 500, "level=ERROR msg=request method=GET path=/fail status=500 latency="},
 	}
 	for _, tc := range cases {
 		t.Run(tc.level.String()+tc.path, func(t *testing.T) {

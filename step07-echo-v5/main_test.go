@@ -131,7 +131,7 @@ func TestRun(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
-	for _, want := range []string{"SESSION_SECRET is not set", `msg="session store: sqlite" database=sqlite://` + dir + "/s.db", "level=DEBUG msg=request method=GET uri=/ status=200", "shut down"} {
+	for _, want := range []string{"SESSION_SECRET is not set", `msg="session store: sqlite" database=sqlite://` + dir + "/s.db", "level=DEBUG msg=request method=GET path=/ status=200", "shut down"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the log lacks %q:\n%s", want, logs.String())
 		}

@@ -25,7 +25,7 @@ const layout = `{{define "top"}}<!doctype html>
 <title>{{.}}</title>
 <style>body{font:18px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}
 label{display:block;margin:.8rem 0}input{font:inherit;display:block;width:100%;box-sizing:border-box}
-button{font:inherit;margin-top:1rem}.flash{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem 1rem}</style>
+button{font:inherit;margin-top:1rem}.rule{font-size:.85em;margin:-.5rem 0 0;color:#555}.flash{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem 1rem}</style>
 </head><body><h1>{{.}}</h1>{{end}}
 {{define "flashes"}}{{range .}}<p class="flash" role="status">{{.}}</p>{{end}}{{end}}`
 
@@ -38,7 +38,8 @@ var (
 	signupPage = template.Must(template.New("signup").Parse(layout + `{{template "top" "Sign up"}}
 {{template "flashes" .Flashes}}
 <form method="post" action="/signup">
-<label>User ID <input name="id" required maxlength="64" autocomplete="username"></label>
+<label>User ID <input name="id" required maxlength="64" autocomplete="username" aria-describedby="id-rule"></label>
+<p class="rule" id="id-rule">1 to 64 letters, digits or punctuation marks, no spaces. Capitals count as small letters: Ada and ada are one name.</p>
 <label>Password <input name="password" type="password" required minlength="8" maxlength="72" autocomplete="new-password"></label>
 <button>Sign up</button>
 </form>

@@ -46,7 +46,7 @@ func TestTranscripts(t *testing.T) {
 	}
 	t.Cleanup(func() { b.close() })
 	u := newUsers()
-	if err := u.signUp("ada", password); err != nil {
+	if _, err := u.signUp(context.Background(), "ada", password); err != nil {
 		t.Fatal(err)
 	}
 	app := newServer(b, u, http.NewCrossOriginProtection(), discard)
@@ -58,6 +58,19 @@ func TestTranscripts(t *testing.T) {
 	transcript.Check(t, "fixation", transcript.Record(t, app,
 		transcript.Request{Method: http.MethodPost, Path: "/login", Form: login, Cookies: []*http.Cookie{planted}},
 		transcript.Request{Path: "/protected_page", Cookies: []*http.Cookie{planted}},
+	))
+
+	// One account per name: a full-width Ａ is an A, and a capital a small
+	// letter, so Ａda is ada, whose ID is taken.
+	transcript.Check(t, "look-alike", transcript.Record(t, newApp(),
+		transcript.Request{Method: http.MethodPost, Path: "/signup", Form: login},
+		transcript.Request{Method: http.MethodPost, Path: "/signup",
+			Form: url.Values{"id": {"Ａda"}, "password": {"another password"}}},
+	))
+
+	// Credentials in the query string are not read: the body has no ID.
+	transcript.Check(t, "query-string", transcript.Record(t, newApp(),
+		transcript.Request{Method: http.MethodPost, Path: "/login?" + login.Encode()},
 	))
 
 	// A form post that a page of another origin made the browser send, as
