@@ -73,7 +73,8 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 // TryLock implements sessionstore.Locker: SET NX with the lease as expiry,
 // so a lock whose holder died ends by itself.
 func (s *Store) TryLock(ctx context.Context, id, token string, lease time.Duration) (bool, error) {
-	err := s.client.SetArgs(ctx, s.prefix+"lock:"+id, token, redis.SetArgs{Mode: "NX", TTL: lease}).Err()
+	args := redis.SetArgs{Mode: "NX", TTL: lease}
+	err := s.client.SetArgs(ctx, s.prefix+"lock:"+id, token, args).Err()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}
@@ -93,7 +94,8 @@ return 0`)
 
 // Renew implements sessionstore.Locker.
 func (s *Store) Renew(ctx context.Context, id, token string, lease time.Duration) (bool, error) {
-	n, err := renewScript.Run(ctx, s.client, []string{s.prefix + "lock:" + id}, token, lease.Milliseconds()).Int()
+	key := []string{s.prefix + "lock:" + id}
+	n, err := renewScript.Run(ctx, s.client, key, token, lease.Milliseconds()).Int()
 	return n == 1, err
 }
 

@@ -56,7 +56,8 @@ func (rec *record) encode() ([]byte, error) {
 	b[0] = 'g'
 	buf := bytes.NewBuffer(b[:head])
 	if err := gob.NewEncoder(buf).Encode(rec.values); err != nil {
-		return nil, fmt.Errorf("sessionstore: encoding session values (gob.Register custom types): %w", err)
+		return nil, fmt.Errorf("sessionstore: encoding session values "+
+			"(gob.Register custom types): %w", err)
 	}
 	return buf.Bytes(), nil
 }

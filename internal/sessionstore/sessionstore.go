@@ -110,7 +110,8 @@ func New(storage Storage, cfg Config) (*Store, error) {
 	for _, secret := range cfg.Secrets {
 		// A cookie older than the lifetime names no live session. The ID's
 		// bytes are signed as they are: gob (the default) costs more.
-		codecs = append(codecs, securecookie.New(secret, nil).MaxAge(cfg.Lifetime).SetSerializer(securecookie.NopEncoder{}))
+		codec := securecookie.New(secret, nil).MaxAge(cfg.Lifetime)
+		codecs = append(codecs, codec.SetSerializer(securecookie.NopEncoder{}))
 	}
 	maxAge := time.Duration(cfg.MaxAge) * time.Second
 	s := &Store{
@@ -144,7 +145,8 @@ func CheckSecrets(secrets [][]byte) error {
 	}
 	for i, secret := range secrets {
 		if len(secret) < MinSecretLength {
-			return fmt.Errorf("secret %d is %d bytes long; it must be at least %d", i+1, len(secret), MinSecretLength)
+			return fmt.Errorf("secret %d is %d bytes long; it must be at least %d",
+				i+1, len(secret), MinSecretLength)
 		}
 	}
 	return nil
@@ -175,7 +177,8 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	var rec record
 	if found {
 		if err := rec.decode(data); err != nil {
-			s.log.Warn("sessionstore: a stored session cannot be decoded; starting a fresh one", "err", err)
+			s.log.Warn("sessionstore: a stored session cannot be decoded; starting a fresh one",
+				"err", err)
 			found = false
 		}
 	}
@@ -231,7 +234,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		if !updated { // ended meanwhile (a logout elsewhere): it stays ended
 			s.log.Warn("sessionstore: the session ended while its request ran; its changes are dropped")
 			st.rec = nil
-			http.SetCookie(w, sessions.NewCookie(session.Name(), "", &sessions.Options{Path: opts.Path, MaxAge: -1}))
+			gone := &sessions.Options{Path: opts.Path, MaxAge: -1}
+			http.SetCookie(w, sessions.NewCookie(session.Name(), "", gone))
 			return nil
 		}
 	} else {

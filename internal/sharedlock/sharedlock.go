@@ -107,7 +107,8 @@ func (l *Lock) hold(id, token string) func() {
 			ctx, cancel := context.WithTimeout(context.Background(), l.lease)
 			defer cancel()
 			if err := l.storage.Unlock(ctx, id, token); err != nil {
-				l.log.Warn("sharedlock: releasing a session lock failed; it ends with its lease", "err", err)
+				l.log.Warn("sharedlock: releasing a session lock failed; it ends with its lease",
+					"err", err)
 			}
 		})
 	}

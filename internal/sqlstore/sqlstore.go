@@ -94,8 +94,8 @@ func Open(ctx context.Context, rawURL string) (*Store, *sql.DB, error) {
 // OpenSQLite opens an SQLite file for several processes at once: WAL lets
 // readers work beside a writer, and a writer waits up to busy for another.
 func OpenSQLite(path string, busy time.Duration) (*sql.DB, error) {
-	return sql.Open("sqlite", fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)",
-		path, busy.Milliseconds()))
+	pragmas := "_pragma=busy_timeout(%d)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)"
+	return sql.Open("sqlite", fmt.Sprintf("file:%s?"+pragmas, path, busy.Milliseconds()))
 }
 
 // New returns a Store over db, creating the tables if they are missing.
@@ -159,7 +159,8 @@ WHERE session_locks.expiry < $4`, id, token, now.Add(lease).UnixMilli(), now.Uni
 
 // Renew implements sessionstore.Locker.
 func (s *Store) Renew(ctx context.Context, id, token string, lease time.Duration) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE session_locks SET expiry = $3 WHERE id = $1 AND token = $2`,
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE session_locks SET expiry = $3 WHERE id = $1 AND token = $2`,
 		id, token, time.Now().Add(lease).UnixMilli())
 	return affected(res, err)
 }
@@ -173,7 +174,8 @@ func (s *Store) Unlock(ctx context.Context, id, token string) error {
 // Sweep deletes the sessions and locks that expired before now.
 func (s *Store) Sweep(ctx context.Context, now time.Time) error {
 	for _, table := range []string{"sessions", "session_locks"} {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE expiry < $1`, now.UnixMilli()); err != nil {
+		stmt := `DELETE FROM ` + table + ` WHERE expiry < $1`
+		if _, err := s.db.ExecContext(ctx, stmt, now.UnixMilli()); err != nil {
 			return err
 		}
 	}
