@@ -88,3 +88,28 @@ func (b *Browser) Screenshot() []byte {
 	}
 	return png
 }
+
+// FullScreenshot returns a picture of the whole page, however long: a PNG,
+// or a JPEG of the given quality (1 to 99), far smaller for long pages.
+func (b *Browser) FullScreenshot(quality int) []byte {
+	b.t.Helper()
+	img, err := chromedp.Run(b.Step(), chromedp.FullScreenshot(quality))
+	if err != nil {
+		b.t.Fatalf("taking a screenshot of the whole page: %v", err)
+	}
+	return img
+}
+
+// Media makes the pages see the given media type ("print", or "" for the
+// screen) and the reader's system as "light" or "dark" (the CSS
+// prefers-color-scheme feature), through the DevTools protocol's
+// Emulation.setEmulatedMedia. Each call replaces the one before.
+func Media(media, scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		params := map[string]any{
+			"media":    media,
+			"features": []map[string]string{{"name": "prefers-color-scheme", "value": scheme}},
+		}
+		return t.Call(ctx, "Emulation.setEmulatedMedia", params, nil)
+	})
+}

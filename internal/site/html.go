@@ -37,6 +37,16 @@ func (foldRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
+		if splitFold(n) {
+			// One fold per exercise (see splitSolutions): the answers sit in
+			// a box, each in a fold of its own.
+			if closeFold.MatchString(htmlBlockText(n.(*ast.HTMLBlock), src)) {
+				_, _ = w.WriteString("</details>\n</div>\n")
+			} else {
+				_, _ = w.WriteString("<div class=\"solutions\">\n<p class=\"solutions-title\">Solutions</p>\n")
+			}
+			return ast.WalkSkipChildren, nil
+		}
 		lines := n.Lines()
 		for i := range lines.Len() {
 			seg := lines.At(i)
@@ -75,20 +85,31 @@ func (anchorRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	})
 }
 
-// tocEntry is one section of a lesson, for its table of contents.
-type tocEntry struct{ ID, Title string }
+// tocEntry is one section of a lesson, for the sidebar: an h2, with its
+// h3s.
+type tocEntry struct {
+	ID, Title string
+	Sub       []tocEntry
+}
 
-// contents lists a lesson's sections (its h2 headings).
+// contents lists a lesson's sections (its h2 headings, and their h3s).
 func contents(doc ast.Node, src []byte) []tocEntry {
 	var toc []tocEntry
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if h, ok := n.(*ast.Heading); ok && entering && h.Level == 2 {
-			id, _ := h.AttributeString("id")
-			idText, _ := id.([]byte)
-			toc = append(toc, tocEntry{string(idText), plainText(h, src)})
-			return ast.WalkSkipChildren, nil
+		h, ok := n.(*ast.Heading)
+		if !ok || !entering {
+			return ast.WalkContinue, nil
 		}
-		return ast.WalkContinue, nil
+		id, _ := h.AttributeString("id")
+		idText, _ := id.([]byte)
+		e := tocEntry{ID: string(idText), Title: plainText(h, src)}
+		switch {
+		case h.Level == 2:
+			toc = append(toc, e)
+		case h.Level == 3 && len(toc) > 0:
+			toc[len(toc)-1].Sub = append(toc[len(toc)-1].Sub, e)
+		}
+		return ast.WalkSkipChildren, nil
 	})
 	return toc
 }

@@ -21,10 +21,8 @@ import (
 	"strings"
 
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
-	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/yuin/goldmark"
-	highlighting "github.com/yuin/goldmark-highlighting/v2"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
@@ -35,25 +33,30 @@ import (
 
 // page is one lesson.
 type page struct {
-	Slug    string        // URL path without the slash: "" for the index
-	File    string        // its markdown file
-	Title   string        // its first heading
-	Step    string        // its program's folder ("step04-counter"), or ""
-	Heading template.HTML // its h1, above the table of contents
-	HTML    template.HTML // the rest
-	TOC     []tocEntry    // its sections, shown on long lessons
-	Prev    *page
-	Next    *page
-	Course  []*page // every page, for the sidebar
+	Slug        string        // URL path without the slash: "" for the index
+	File        string        // its markdown file
+	Title       string        // its first heading
+	Description string        // its first paragraph, shortened, for search engines
+	Step        string        // its program's folder ("step04-counter"), or ""
+	Heading     template.HTML // its h1
+	HTML        template.HTML // the rest
+	TOC         []tocEntry    // its sections, nested in the sidebar
+	Prev        *page
+	Next        *page
 }
+
+// URL is the page's address.
+func (p *page) URL() string { return "/" + p.Slug }
 
 // site renders the lessons once, at start-up, and serves them.
 type site struct {
-	content fs.FS // the lessons (*.md), images/ and static/
-	pages   []*page
-	bySlug  map[string]*page
-	source  fs.FS // the repository, for /source/ links; nil when not found
-	css     []byte
+	content   fs.FS // the lessons (*.md), images/ and static/
+	pages     []*page
+	bySlug    map[string]*page
+	source    fs.FS // the repository, for /source/ links; nil when not found
+	css       []byte
+	tests     map[string][]testLoc  // every test function, for links from the lessons
+	backlinks map[string][]backlink // file -> the lessons' excerpts of it
 }
 
 var stepFile = regexp.MustCompile(`^(\d\d)-(.+)\.md$`)
@@ -63,22 +66,16 @@ var stepFile = regexp.MustCompile(`^(\d\d)-(.+)\.md$`)
 // (for the /source/ pages), or nil.
 func New(content, source fs.FS) (http.Handler, error) {
 	md := goldmark.New(
-		goldmark.WithExtensions(
-			extension.GFM,
-			// Highlighting with CSS classes: the colours live in one
-			// stylesheet, not in every span.
-			highlighting.NewHighlighting(highlighting.WithFormatOptions(chromahtml.WithClasses(true))),
-		),
-		goldmark.WithParserOptions(
-			parser.WithAutoHeadingID(),
-			parser.WithASTTransformers(util.Prioritized(linkRewriter{}, 100)),
-		),
+		goldmark.WithExtensions(extension.GFM),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(linkRewriter{}, 100))),
 		// No goldmark.WithRendererOptions(html.WithUnsafe()): raw HTML in
 		// markdown is left out, never passed to the browser, but for the
 		// <details> of a folded solution (see html.go).
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(
 			util.Prioritized(foldRenderer{}, 100),
 			util.Prioritized(anchorRenderer{}, 100),
+			util.Prioritized(siteRenderer{}, 100),
 		)),
 	)
 	files, err := fs.Glob(content, "*.md")
@@ -86,7 +83,10 @@ func New(content, source fs.FS) (http.Handler, error) {
 		return nil, err
 	}
 	slices.Sort(files) // index.md sorts after the numbered lessons
-	s := &site{content: content, bySlug: map[string]*page{}, source: source}
+	s := &site{
+		content: content, bySlug: map[string]*page{}, source: source,
+		tests: indexTests(source), backlinks: map[string][]backlink{},
+	}
 	for _, f := range append([]string{"index.md"}, slices.DeleteFunc(files, func(f string) bool { return f == "index.md" })...) {
 		src, err := fs.ReadFile(content, f)
 		if err != nil {
@@ -101,9 +101,9 @@ func New(content, source fs.FS) (http.Handler, error) {
 		}
 		doc := md.Parser().Parse(text.NewReader(src))
 		p.Title = firstHeading(doc, src)
-		if toc := contents(doc, src); len(toc) >= 5 {
-			p.TOC = toc
-		}
+		p.Description = description(doc, src)
+		p.TOC = contents(doc, src)
+		s.prepare(p, doc, src)
 		var buf bytes.Buffer
 		if err := md.Renderer().Render(&buf, src, doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
@@ -112,12 +112,14 @@ func New(content, source fs.FS) (http.Handler, error) {
 		if end := strings.Index(html, "</h1>\n"); end >= 0 {
 			p.Heading, html = template.HTML(html[:end+6]), html[end+6:]
 		}
+		// A table scrolls in a box of its own, which the keyboard can reach.
+		html = strings.ReplaceAll(html, "<table>", `<div class="table-wrap" tabindex="0" role="region" aria-label="Table">`+"<table>")
+		html = strings.ReplaceAll(html, "</table>", "</table></div>")
 		p.HTML = template.HTML(html)
 		s.pages = append(s.pages, p)
 		s.bySlug[p.Slug] = p
 	}
 	for i, p := range s.pages {
-		p.Course = s.pages
 		if i > 0 {
 			p.Prev = s.pages[i-1]
 		}
@@ -125,12 +127,63 @@ func New(content, source fs.FS) (http.Handler, error) {
 			p.Next = s.pages[i+1]
 		}
 	}
-	var css bytes.Buffer
-	if err := chromahtml.New(chromahtml.WithClasses(true)).WriteCSS(&css, styles.Get("github")); err != nil {
+	s.css, err = chromaCSS()
+	if err != nil {
 		return nil, err
 	}
-	s.css = css.Bytes()
 	return s, nil
+}
+
+// chromaCSS is the highlighting's stylesheet: GitHub's colours, and GitHub's
+// dark ones when the reader's system is dark. The backgrounds are the site's.
+func chromaCSS() ([]byte, error) {
+	var light, dark bytes.Buffer
+	f := chromahtml.New(chromahtml.WithClasses(true))
+	if err := f.WriteCSS(&light, styles.Get("github")); err != nil {
+		return nil, err
+	}
+	if err := f.WriteCSS(&dark, styles.Get("github-dark")); err != nil {
+		return nil, err
+	}
+	keep := func(css string) string {
+		var out []string
+		for l := range strings.SplitSeq(css, "\n") {
+			// Chroma's own rules for the box and its lines: style.css has them.
+			if strings.Contains(l, "/* Background */") || strings.Contains(l, "/* PreWrapper */") ||
+				strings.Contains(l, "/* Line */") || strings.Contains(l, "/* LineNumbers") ||
+				strings.Contains(l, "/* LineHighlight */") || strings.Contains(l, "/* LineTable") ||
+				strings.Contains(l, "/* CodeLine */") || strings.Contains(l, "/* LineLink */") {
+				continue
+			}
+			out = append(out, l)
+		}
+		return strings.Join(out, "\n")
+	}
+	// Each in its own media query, so that no light colour is left over in
+	// the dark (github-dark styles fewer token types than github).
+	return []byte("@media not (prefers-color-scheme: dark) {\n" + keep(light.String()) +
+		"\n}\n@media (prefers-color-scheme: dark) {\n" + keep(dark.String()) + "\n}\n"), nil
+}
+
+// description is a lesson's first paragraph as plain text, cut to about
+// 160 characters at a word.
+func description(doc ast.Node, src []byte) string {
+	var d string
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if p, ok := n.(*ast.Paragraph); ok && entering {
+			d = strings.Join(strings.Fields(plainText(p, src)), " ")
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	if len(d) > 160 {
+		cut := strings.LastIndex(d[:157], " ")
+		if cut < 0 {
+			cut = 157
+		}
+		d = strings.TrimRight(d[:cut], ",;:.") + "…"
+	}
+	return d
 }
 
 func firstHeading(doc ast.Node, src []byte) string {
@@ -208,39 +261,94 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "/static/chroma.css":
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		_, _ = w.Write(s.css) // a failed write means the browser left
+	case p == "/favicon.ico":
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
 	case strings.HasPrefix(p, "/static/"), strings.HasPrefix(p, "/images/"):
 		if _, err := fs.Stat(s.content, strings.TrimPrefix(p, "/")); err != nil {
 			s.notFound(w, r)
 			return
 		}
 		http.ServeFileFS(w, r, s.content, strings.TrimPrefix(p, "/"))
-	case strings.HasPrefix(p, "/source/"):
-		s.serveSource(w, r, strings.Trim(strings.TrimPrefix(p, "/source/"), "/"))
+	case p == "/source", strings.HasPrefix(p, "/source/"):
+		s.serveSource(w, r, strings.Trim(strings.TrimPrefix(p, "/source"), "/"))
 	default:
 		pg, ok := s.bySlug[strings.Trim(p, "/")]
 		if !ok {
 			s.notFound(w, r)
 			return
 		}
-		s.render(w, http.StatusOK, pageTemplate, pg)
+		title := pg.Title + " · Sessions in Go"
+		if pg.Slug == "" {
+			title = pg.Title // the course's own name already
+		}
+		current := pg.Slug
+		if current == "" {
+			current = "/"
+		}
+		s.render(w, http.StatusOK, pageTemplate, view{
+			Title: title, Description: pg.Description, Course: s.pages, Current: current,
+			TOC: pg.TOC, Prev: pg.Prev, Next: pg.Next, Page: pg,
+		})
 	}
 }
 
+// view is what every page's template gets: the head, the sidebar, the
+// pager, and one of a lesson, a source file or folder, or a 404.
+type view struct {
+	Title, Description string
+	Course             []*page
+	Current            string     // the sidebar's current page: a slug, "/" for the index
+	TOC                []tocEntry // its sections, nested under it in the sidebar
+	Prev, Next         *page
+	Page               *page
+	Source             *sourceView
+	Missing            string // the path of a 404
+}
+
+// sourceView is a source page: a file, or a folder's list of files.
+type sourceView struct {
+	Path      string   // "step04-counter/server.go", "" for the root
+	Crumbs    []crumb  // the folders above it, each a link
+	Entries   []string // a folder's files and folders (these end in /)
+	Code      template.HTML
+	Lesson    *page      // the lesson of the step it belongs to
+	Backlinks []backlink // the lessons' excerpts of this file
+}
+
+type crumb struct{ Name, URL string }
+
 // serveSource shows a file or folder of the repository, so that a lesson's
-// "see the whole file" links work here as they do on a code host.
+// "see the whole file" links work here as they do on a code host. A file's
+// lines have anchors (#L12), and ?lines=12-40 highlights a lesson's
+// excerpt.
 func (s *site) serveSource(w http.ResponseWriter, r *http.Request, name string) {
-	if s.source == nil || !fs.ValidPath(name) || hidden(name) {
+	fsName := name
+	if fsName == "" {
+		fsName = "."
+	}
+	if s.source == nil || !fs.ValidPath(fsName) || hidden(name) {
 		s.notFound(w, r)
 		return
 	}
-	info, err := fs.Stat(s.source, name)
+	info, err := fs.Stat(s.source, fsName)
 	if err != nil {
 		s.notFound(w, r)
 		return
 	}
-	view := sourceView{Path: name, Course: s.pages}
+	sv := &sourceView{Path: name, Crumbs: []crumb{{"source", "/source/"}}}
+	if name != "" {
+		parts := strings.Split(name, "/")
+		for i := range parts[:len(parts)-1] {
+			sv.Crumbs = append(sv.Crumbs, crumb{parts[i], "/source/" + strings.Join(parts[:i+1], "/") + "/"})
+		}
+		for _, p := range s.pages {
+			if p.Step != "" && parts[0] == p.Step {
+				sv.Lesson = p
+			}
+		}
+	}
 	if info.IsDir() {
-		entries, err := fs.ReadDir(s.source, name)
+		entries, err := fs.ReadDir(s.source, fsName)
 		if err != nil {
 			s.notFound(w, r)
 			return
@@ -253,22 +361,30 @@ func (s *site) serveSource(w http.ResponseWriter, r *http.Request, name string) 
 			if e.IsDir() {
 				entry += "/"
 			}
-			view.Entries = append(view.Entries, entry)
+			sv.Entries = append(sv.Entries, entry)
 		}
-		sourceOrder(view.Entries)
+		sourceOrder(sv.Entries)
 	} else {
-		src, err := fs.ReadFile(s.source, name)
+		src, err := fs.ReadFile(s.source, fsName)
 		if err != nil {
 			s.notFound(w, r)
 			return
 		}
-		view.Code, err = highlight(name, regionMarker.ReplaceAllString(string(src), ""))
-		if err != nil {
-			http.Error(w, "cannot show this file", http.StatusInternalServerError)
-			return
+		var from, to int
+		if _, err := fmt.Sscanf(r.URL.Query().Get("lines"), "%d-%d", &from, &to); err != nil {
+			from, to = 0, 0
 		}
+		sv.Code = template.HTML(sourceLines(name, string(src), from, to)) // escaped by sourceLines
+		sv.Backlinks = s.backlinks[name]
 	}
-	s.render(w, http.StatusOK, sourceTemplate, view)
+	title := "source"
+	if name != "" {
+		title = name
+	}
+	description := "The source of " + title + ", as the course's programs run it."
+	s.render(w, http.StatusOK, sourceTemplate, view{
+		Title: title + " · Sessions in Go", Description: description, Course: s.pages, Source: sv,
+	})
 }
 
 // hidden reports whether a path has a part that starts with a dot (.git,
@@ -282,34 +398,10 @@ func hidden(name string) bool {
 	return false
 }
 
-type sourceView struct {
-	Path    string
-	Entries []string
-	Code    template.HTML
-	Course  []*page
-}
-
-func highlight(name, src string) (template.HTML, error) {
-	lexer := lexers.Match(path.Base(name))
-	if lexer == nil {
-		lexer = lexers.Fallback
-	}
-	it, err := lexer.Tokenise(nil, src)
-	if err != nil {
-		return "", err
-	}
-	var buf bytes.Buffer
-	if err := chromahtml.New(chromahtml.WithClasses(true), chromahtml.WithLineNumbers(true)).Format(&buf, styles.Get("github"), it); err != nil {
-		return "", err
-	}
-	return template.HTML(buf.String()), nil // chroma escapes the source
-}
-
 func (s *site) notFound(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusNotFound, notFoundTemplate, struct {
-		Path   string
-		Course []*page
-	}{r.URL.Path, s.pages})
+	s.render(w, http.StatusNotFound, notFoundTemplate, view{
+		Title: "Not found · Sessions in Go", Course: s.pages, Missing: r.URL.Path,
+	})
 }
 
 func (s *site) render(w http.ResponseWriter, status int, t *template.Template, data any) {
@@ -338,54 +430,75 @@ func FindRoot(dir string, exists func(string) bool) (string, error) {
 	}
 }
 
+// The templates. Every page has the same frame: a skip link; on a phone a
+// bar with a "Lessons" menu; on a wider screen a sidebar that stays in
+// view and nests the current lesson's sections; the page; and the pager.
 const layout = `{{define "top"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.}} · Sessions in Go</title>
+<title>{{.Title}}</title>
+{{with .Description}}<meta name="description" content="{{.}}">
+{{end}}<meta name="color-scheme" content="light dark">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/style.css"><link rel="stylesheet" href="/static/chroma.css">
-</head><body>{{end}}
-{{define "nav"}}<nav class="course" aria-label="Lessons"><a class="home" href="/"{{if eq .Current "/"}} aria-current="page"{{end}}>Sessions in Go</a><ol>
-{{range .Course}}{{if .Slug}}<li><a href="/{{.Slug}}"{{if eq $.Current .Slug}} aria-current="page"{{end}}>{{.Title}}</a></li>{{end}}{{end}}</ol></nav>{{end}}`
+{{with .Prev}}<link rel="prev" href="{{.URL}}">{{end}}{{with .Next}}<link rel="next" href="{{.URL}}">{{end}}
+<script src="/static/site.js" defer></script>
+</head><body>
+<a class="skip" href="#content">Skip to the content</a>
+<header class="bar"><a class="home" href="/">Sessions in Go</a>
+<details class="menu"><summary>Lessons</summary>{{template "lessons" .}}</details></header>
+<div class="layout">
+<aside class="sidebar">{{template "lessons" .}}</aside>
+<main id="content" tabindex="-1">
+{{end}}
 
-// funcs are the templates' helpers: the sidebar gets the course and the
-// page it should mark as the current one.
-var funcs = template.FuncMap{
-	"nav": func(course []*page, current string) any {
-		return struct {
-			Course  []*page
-			Current string
-		}{course, current}
-	},
-	"current": func(slug string) string {
-		if slug == "" {
-			return "/"
-		}
-		return slug
-	},
-}
+{{define "lessons"}}<nav class="course" aria-label="Lessons">
+<a class="home" href="/"{{if eq .Current "/"}} aria-current="page"{{end}}>Sessions in Go</a>
+{{if eq .Current "/"}}{{template "toc" .TOC}}{{end}}
+<ul class="lessons">
+{{range .Course}}{{if .Slug}}<li{{if not .Step}} class="extra"{{end}}><a href="{{.URL}}"{{if eq $.Current .Slug}} aria-current="page"{{end}}>{{.Title}}</a>
+{{if eq $.Current .Slug}}{{template "toc" $.TOC}}{{end}}</li>
+{{end}}{{end}}</ul>
+<p class="source-link"><a href="/source/">All the source files</a></p>
+</nav>{{end}}
+
+{{define "toc"}}{{with .}}<ul class="sections">
+{{range .}}<li><a href="#{{.ID}}">{{.Title}}</a>{{with .Sub}}<ul>
+{{range .}}<li><a href="#{{.ID}}">{{.Title}}</a></li>
+{{end}}</ul>{{end}}</li>
+{{end}}</ul>{{end}}{{end}}
+
+{{define "pager"}}{{if or .Prev .Next}}<nav class="pager" aria-label="Previous and next page" title="The ← and → keys go there too">
+{{with .Prev}}<a class="prev" rel="prev" href="{{.URL}}"><span class="dir">← Previous</span> <span class="t">{{.Title}}</span></a>{{end}}
+{{with .Next}}<a class="next" rel="next" href="{{.URL}}"><span class="dir">Next →</span> <span class="t">{{.Title}}</span></a>{{end}}
+</nav>{{end}}{{end}}
+
+{{define "bottom"}}</main></div>
+</body></html>{{end}}`
 
 var (
-	pageTemplate = template.Must(template.New("page").Funcs(funcs).Parse(layout + `{{template "top" .Title}}
-{{template "nav" (nav .Course (current .Slug))}}
-<main>
+	pageTemplate = template.Must(template.New("page").Parse(layout + `{{template "top" .}}
+<div class="pager-top">{{template "pager" .}}</div>
+{{with .Page}}{{.Heading}}
 {{if .Step}}<p class="run">Run it: <code>go run ./{{.Step}}</code> · Source: <a href="/source/{{.Step}}/">{{.Step}}/</a></p>{{end}}
-{{.Heading}}
-{{with .TOC}}<nav class="toc" aria-label="On this page"><p>On this page</p><ol>{{range .}}<li><a href="#{{.ID}}">{{.Title}}</a></li>{{end}}</ol></nav>{{end}}
-{{.HTML}}
-<p class="pager">{{with .Prev}}<a href="/{{.Slug}}">← {{.Title}}</a>{{end}}
-{{with .Next}}<a class="next" href="/{{.Slug}}">{{.Title}} →</a>{{end}}</p>
-</main></body></html>`))
+{{.HTML}}{{end}}
+<div class="pager-bottom">{{template "pager" .}}</div>
+{{template "bottom" .}}`))
 
-	sourceTemplate = template.Must(template.New("source").Funcs(funcs).Parse(layout + `{{template "top" .Path}}
-{{template "nav" (nav .Course "")}}
-<main><h1><code>{{.Path}}</code></h1>
-{{if .Entries}}<ul class="files">{{range .Entries}}<li><a href="/source/{{$.Path}}/{{.}}">{{.}}</a></li>{{end}}</ul>{{end}}
-{{.Code}}
-</main></body></html>`))
+	sourceTemplate = template.Must(template.New("source").Parse(layout + `{{template "top" .}}
+{{with .Source}}<nav class="crumbs" aria-label="Folders">{{range .Crumbs}}<a href="{{.URL}}">{{.Name}}</a> / {{end}}</nav>
+<h1><code>{{if .Path}}{{.Path}}{{else}}The course's files{{end}}</code></h1>
+{{if or .Lesson .Backlinks}}<div class="back">
+{{with .Lesson}}<p>Part of the program of <a href="{{.URL}}">{{.Title}}</a>.</p>{{end}}
+{{with .Backlinks}}<p>Shown in: {{range $i, $b := .}}{{if $i}}; {{end}}<a href="{{$b.Page.URL}}#{{$b.ID}}">{{$b.Page.Title}}</a>{{with $b.Range}} ({{.}}){{end}}{{end}}.</p>{{end}}
+</div>{{end}}
+{{if .Entries}}<ul class="files">{{range .Entries}}<li><a href="/source/{{if $.Source.Path}}{{$.Source.Path}}/{{end}}{{.}}">{{.}}</a></li>{{end}}</ul>{{end}}
+{{with .Code}}<figure class="block source"><pre class="chroma numbered" tabindex="0"><code>{{.}}</code></pre></figure>{{end}}
+{{end}}
+{{template "bottom" .}}`))
 
-	notFoundTemplate = template.Must(template.New("404").Funcs(funcs).Parse(layout + `{{template "top" "Not found"}}
-{{template "nav" (nav .Course "")}}
-<main><h1>There is no page here</h1>
-<p>Nothing in this course lives at <code>{{.Path}}</code>. Pick a lesson on the left, or start from <a href="/">the beginning</a>.</p>
-</main></body></html>`))
+	notFoundTemplate = template.Must(template.New("404").Parse(layout + `{{template "top" .}}
+<h1>There is no page here</h1>
+<p>Nothing in this course lives at <code>{{.Missing}}</code>. Pick a lesson from the list of lessons, or start from <a href="/">the beginning</a>.</p>
+{{template "bottom" .}}`))
 )

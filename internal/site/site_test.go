@@ -46,12 +46,16 @@ func TestEveryPageRenders(t *testing.T) {
 	for _, want := range []string{
 		`<p class="run">Run it: <code>go run ./step04-counter</code>`,
 		`href="/source/step04-counter/"`,
-		`href="/03-sessions">← Step 3: Sessions`,
-		`href="/05-stores">Step 5: Swapping stores →`,
+		`<link rel="prev" href="/03-sessions">`,
+		`<link rel="next" href="/05-stores">`,
+		`<a class="prev" rel="prev" href="/03-sessions"><span class="dir">← Previous</span> <span class="t">Step 3: Sessions</span></a>`,
 		`<span class="kd">func</span>`, // highlighted by chroma, with CSS classes
 		`<a href="/04-counter" aria-current="page">`,
 		`<a class="anchor" href="#run-it" aria-label="Link to this section">#</a>`,
-		`<nav class="toc" aria-label="On this page">`,
+		`<li><a href="#counting-every-visit">Counting every visit</a></li>`, // its own sections, in the sidebar
+		`<meta name="description" content="`,
+		`<title>Step 4: The page-view counter · Sessions in Go</title>`,
+		`<a class="skip" href="#content">`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/04-counter lacks %s", want)
