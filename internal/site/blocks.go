@@ -20,6 +20,11 @@ import (
 //	<!-- bench: docs/bench/stores.txt -->                a benchmark run, as a table
 //
 // A region is the lines between `// region NAME` and `// endregion NAME`.
+// A transcript may have, on the line before its marker, the starts of the
+// lines the lesson is about, which the site marks (see render.go):
+//
+//	<!-- mark: Set-Cookie | HTTP/1.1 403 -->
+//
 // `go run ./docs -update` rewrites every block from its source; a test
 // fails while any block differs from what it would write.
 var marker = regexp.MustCompile(`^<!-- (code|transcript|diff|bench): (.+?) -->$`)
