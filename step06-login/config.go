@@ -26,7 +26,7 @@ var storeNames = []string{"memory", "cookie", "sqlite", "postgres", "redis"}
 
 // noCookieStore is why this step refuses the cookie store.
 const noCookieStore = "-store=cookie cannot log anyone out: the session would live in the cookie itself, " +
-	"so a copy taken before logout stays valid until it expires; choose memory, filesystem or redis (-store or SESSION_STORE)"
+	"so a copy taken before logout stays valid until it expires; choose memory, sqlite, postgres or redis (-store or SESSION_STORE)"
 
 // maxSeconds is the longest SESSION_MAX_AGE or SESSION_LIFETIME: 400 days.
 // Browsers keep a cookie that long at most, so a longer Max-Age buys

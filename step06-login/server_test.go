@@ -814,6 +814,7 @@ func TestOneAccountPerName(t *testing.T) {
 	}
 }
 
+// region realip
 // TestRealIPIgnoresForwardedFor backs the lesson's word: since Echo
 // v4.16.3, a plain echo.New() takes the client's address from the
 // connection, not from an X-Forwarded-For header that anyone can send.
@@ -829,3 +830,5 @@ func TestRealIPIgnoresForwardedFor(t *testing.T) {
 		t.Errorf("got %q, want %q, the connection's address", got, "192.0.2.1")
 	}
 }
+
+// endregion realip

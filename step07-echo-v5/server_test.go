@@ -814,6 +814,7 @@ func TestOneAccountPerName(t *testing.T) {
 	}
 }
 
+// region realip
 // TestRealIPIgnoresForwardedFor backs the lesson's word: in Echo v5 (since
 // v5.1.0), as in v4.16.3, a plain echo.New() takes the client's address
 // from the connection, not from an X-Forwarded-For header that anyone can
@@ -830,3 +831,5 @@ func TestRealIPIgnoresForwardedFor(t *testing.T) {
 		t.Errorf("got %q, want %q, the connection's address", got, "192.0.2.1")
 	}
 }
+
+// endregion realip
