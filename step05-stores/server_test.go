@@ -68,7 +68,7 @@ func forEachStore(t *testing.T, test func(t *testing.T, h *harness)) {
 func newHarness(t *testing.T, name string) *harness {
 	t.Helper()
 	clock := storetest.NewClock()
-	cfg := config{Store: name, Secret: []byte(testSecret), MaxAge: 3600, Now: clock.Now}
+	cfg := config{Store: name, Secret: []byte(testSecret), MaxAge: 3600, Now: clock.Now, TurnWait: 5 * time.Minute}
 	h := &harness{name: name, cfg: cfg}
 	switch name {
 	case "memory":

@@ -42,6 +42,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 	// region engine
 	engineCfg := sessionstore.Config{
 		Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure, Now: cfg.Now, Logger: logger,
+		Wait: cfg.TurnWait,
 	}
 	var storage sessionstore.Storage
 	closeStorage := func() error { return nil }

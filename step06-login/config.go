@@ -50,6 +50,11 @@ type config struct {
 	// Now is the clock of the stores (Redis keeps the idle timeout itself). Tests set it;
 	// nil means time.Now.
 	Now func() time.Time
+	// TurnWait is how long a request waits for its session's turn before a
+	// 503. Tests that pile many requests on one session set it long, so that
+	// what they check does not depend on the machine's speed; zero means the
+	// engine's default, 5 seconds.
+	TurnWait time.Duration
 }
 
 // loadConfig reads the command-line flags in args and the environment
