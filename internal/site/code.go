@@ -165,6 +165,11 @@ func regionLines(src, region string) []int {
 			return nil
 		}
 	}
+	// Blank lines at the end are left out, as the lesson's block leaves
+	// them out (see syncLesson).
+	for end > start && (strings.TrimSpace(lines[end-1]) == "" || isMarker(lines[end-1])) {
+		end--
+	}
 	var numbers []int
 	for i := start; i < end; i++ {
 		if !isMarker(lines[i]) {

@@ -255,16 +255,37 @@ func indexTests(source fs.FS) map[string][]testLoc {
 var emojiCodes = strings.NewReplacer(":white_check_mark:", "✅", ":x:", "❌", ":warning:", "⚠️")
 
 func (s *site) emoji(n *ast.Text, src []byte) {
-	v := string(n.Segment.Value(src))
-	if !strings.Contains(v, ":") {
+	if n.Parent() == nil {
+		return // removed: it was part of a run handled from its start
+	}
+	if prev, ok := n.PreviousSibling().(*ast.Text); ok && prev.Segment.Stop == n.Segment.Start &&
+		!prev.SoftLineBreak() && !prev.HardLineBreak() {
+		return // in the middle of a run, handled from its start
+	}
+	// Goldmark may cut ":white_check_mark:" into several text nodes (a
+	// colon can start a link), so a run of adjacent ones is read whole.
+	run := []*ast.Text{n}
+	var v strings.Builder
+	v.Write(n.Segment.Value(src))
+	for last := n; !last.SoftLineBreak() && !last.HardLineBreak(); {
+		next, ok := last.NextSibling().(*ast.Text)
+		if !ok || next.Segment.Start != last.Segment.Stop {
+			break
+		}
+		v.Write(next.Segment.Value(src))
+		run, last = append(run, next), next
+	}
+	r := emojiCodes.Replace(v.String())
+	if r == v.String() {
 		return
 	}
-	if r := emojiCodes.Replace(v); r != v {
-		str := ast.NewString([]byte(r))
-		n.Parent().ReplaceChild(n.Parent(), n, str)
-		if n.SoftLineBreak() {
-			n.Parent().InsertAfter(n.Parent(), str, ast.NewString([]byte("\n")))
-		}
+	parent := n.Parent()
+	parent.InsertBefore(parent, n, ast.NewString([]byte(r)))
+	if end := run[len(run)-1]; end.SoftLineBreak() || end.HardLineBreak() {
+		parent.InsertBefore(parent, n, ast.NewString([]byte("\n")))
+	}
+	for _, t := range run {
+		parent.RemoveChild(parent, t)
 	}
 }
 

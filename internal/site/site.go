@@ -305,14 +305,27 @@ type view struct {
 	Missing            string // the path of a 404
 }
 
+// Menu is the view for the phone's menu: the lessons alone, so that all
+// of them fit on its screen.
+func (v view) Menu() view {
+	v.TOC = nil
+	return v
+}
+
 // sourceView is a source page: a file, or a folder's list of files.
 type sourceView struct {
-	Path      string   // "step04-counter/server.go", "" for the root
-	Crumbs    []crumb  // the folders above it, each a link
-	Entries   []string // a folder's files and folders (these end in /)
-	Code      template.HTML
-	Lesson    *page      // the lesson of the step it belongs to
-	Backlinks []backlink // the lessons' excerpts of this file
+	Path    string   // "step04-counter/server.go", "" for the root
+	Crumbs  []crumb  // the folders above it, each a link
+	Entries []string // a folder's files and folders (these end in /)
+	Code    template.HTML
+	Lesson  *page     // the lesson of the step it belongs to
+	Shown   []shownIn // the lessons' excerpts of this file, by lesson
+}
+
+// shownIn is a lesson's excerpts of one file.
+type shownIn struct {
+	Page     *page
+	Excerpts []backlink
 }
 
 type crumb struct{ Name, URL string }
@@ -375,7 +388,13 @@ func (s *site) serveSource(w http.ResponseWriter, r *http.Request, name string) 
 			from, to = 0, 0
 		}
 		sv.Code = template.HTML(sourceLines(name, string(src), from, to)) // escaped by sourceLines
-		sv.Backlinks = s.backlinks[name]
+		for _, bl := range s.backlinks[name] {
+			if n := len(sv.Shown); n > 0 && sv.Shown[n-1].Page == bl.Page {
+				sv.Shown[n-1].Excerpts = append(sv.Shown[n-1].Excerpts, bl)
+			} else {
+				sv.Shown = append(sv.Shown, shownIn{bl.Page, []backlink{bl}})
+			}
+		}
 	}
 	title := "source"
 	if name != "" {
@@ -446,7 +465,7 @@ const layout = `{{define "top"}}<!doctype html>
 </head><body>
 <a class="skip" href="#content">Skip to the content</a>
 <header class="bar"><a class="home" href="/">Sessions in Go</a>
-<details class="menu"><summary>Lessons</summary>{{template "lessons" .}}</details></header>
+<details class="menu"><summary>Lessons</summary>{{template "lessons" .Menu}}</details></header>
 <div class="layout">
 <aside class="sidebar">{{template "lessons" .}}</aside>
 <main id="content" tabindex="-1">
@@ -488,9 +507,11 @@ var (
 	sourceTemplate = template.Must(template.New("source").Parse(layout + `{{template "top" .}}
 {{with .Source}}<nav class="crumbs" aria-label="Folders">{{range .Crumbs}}<a href="{{.URL}}">{{.Name}}</a> / {{end}}</nav>
 <h1><code>{{if .Path}}{{.Path}}{{else}}The course's files{{end}}</code></h1>
-{{if or .Lesson .Backlinks}}<div class="back">
+{{if or .Lesson .Shown}}<div class="back">
 {{with .Lesson}}<p>Part of the program of <a href="{{.URL}}">{{.Title}}</a>.</p>{{end}}
-{{with .Backlinks}}<p>Shown in: {{range $i, $b := .}}{{if $i}}; {{end}}<a href="{{$b.Page.URL}}#{{$b.ID}}">{{$b.Page.Title}}</a>{{with $b.Range}} ({{.}}){{end}}{{end}}.</p>{{end}}
+{{with .Shown}}<p>Shown in:</p><ul>{{range .}}<li><a href="{{.Page.URL}}">{{.Page.Title}}</a>:
+{{range $i, $e := .Excerpts}}{{if $i}}, {{end}}<a href="{{$e.Page.URL}}#{{$e.ID}}">{{with $e.Range}}{{.}}{{else}}the whole file{{end}}</a>{{end}}</li>
+{{end}}</ul>{{end}}
 </div>{{end}}
 {{if .Entries}}<ul class="files">{{range .Entries}}<li><a href="/source/{{if $.Source.Path}}{{$.Source.Path}}/{{end}}{{.}}">{{.}}</a></li>{{end}}</ul>{{end}}
 {{with .Code}}<figure class="block source"><pre class="chroma numbered" tabindex="0"><code>{{.}}</code></pre></figure>{{end}}

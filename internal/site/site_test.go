@@ -295,3 +295,99 @@ func TestGlossaryIsLinked(t *testing.T) {
 		t.Errorf("a lesson links to %q, which the glossary does not explain", id)
 	}
 }
+
+// TestGeneratedBlocksAreFigures: every excerpt names its file and lines and
+// links to them; a transcript marks the lines its directive names and sets
+// the command apart; a diff colours whole lines and marks what changed
+// within one; the tests a lesson names link to their code.
+func TestGeneratedBlocksAreFigures(t *testing.T) {
+	srv := newTestSite(t)
+	_, body := get(t, srv.URL+"/04-counter")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`<figure class="block code" id="code-step04-counter-server-go-counter">\s*<figcaption><a href="/source/step04-counter/server.go\?lines=\d+-\d+#L\d+"><span class="file">step04-counter/server.go</span> <span class="range">lines \d+–\d+</span></a></figcaption>`),
+		regexp.MustCompile(`<span class="line cmd"><span class="prompt" aria-hidden="true">\$ </span>curl -i -b jar.txt -c jar.txt http://localhost:3000/`),
+		regexp.MustCompile(`<span class="line mark"><span class="hn">Set-Cookie:</span> sid=`),
+		regexp.MustCompile(`<span class="line del"><span class="sign" aria-hidden="true">-</span><del class="cl">`),
+		regexp.MustCompile(`<a class="test" href="/source/step04-counter/[a-z_]+_test.go\?lines=\d+-\d+#L\d+"><code>TestCounterHandler</code></a>`),
+		regexp.MustCompile(`<div class="solutions">\s*<p class="solutions-title">Solutions</p>\s*<details class="solution">\s*<summary>Solution to exercise 1</summary>`),
+	} {
+		if !want.MatchString(body) {
+			t.Errorf("/04-counter lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, `<details class="solution">`); n != 5 {
+		t.Errorf("/04-counter has %d folded solutions, want one for each of its 5 exercises", n)
+	}
+	_, body = get(t, srv.URL+"/01-cookies")
+	if !strings.Contains(body, `<code>msg=listening url=<a href="http://localhost:3000">http://localhost:3000</a></code>`) {
+		t.Error("/01-cookies does not link the program's address")
+	}
+	_, body = get(t, srv.URL+"/07-echo-v5")
+	if strings.Contains(body, ":white_check_mark:") || !strings.Contains(body, "✅") {
+		t.Error("/07-echo-v5 quotes SECURITY.md's :white_check_mark: literally")
+	}
+}
+
+func TestDiffMarksChangesWithinALine(t *testing.T) {
+	got := diffLines("x.go", "--- a\n+++ b\n@@ -1,2 +1,2 @@\n func f(c echo.Context) {\n-\treturn c.String(1)\n+\treturn (*c).String(1)\n")
+	for _, want := range []string{`<span class="line hunk">@@ -1,2 +1,2 @@`, `<span class="chg">`, `<span class="line add">`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the diff lacks %s:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "--- a") || strings.Contains(got, "+++ b") {
+		t.Error("the diff shows its ---/+++ header as lines; the caption names the files")
+	}
+	for _, c := range []struct{ a, b, wantA, wantB string }{
+		{"func(c echo.Context)", "func(c *echo.Context)", "", "*"},
+		{`BodyLimit("16K")`, `BodyLimit(16 << 10)`, `"16K"`, `16 << 10`},
+		{"completely different", "nothing alike here", "", ""},
+	} {
+		alo, ahi, blo, bhi := changedPart(c.a, c.b)
+		if c.a[alo:ahi] != c.wantA || c.b[blo:bhi] != c.wantB {
+			t.Errorf("changedPart(%q, %q): got %q and %q, want %q and %q", c.a, c.b, c.a[alo:ahi], c.b[blo:bhi], c.wantA, c.wantB)
+		}
+	}
+}
+
+func TestSourceLinesKeepTheFilesNumbers(t *testing.T) {
+	src := "package x\n// region r\nvar a = 1\n// endregion r\nvar b = 2\n"
+	got := sourceLines("x.go", src, 3, 3)
+	for _, want := range []string{`<span class="line" id="L1">`, `<span class="line hl" id="L3">`, `id="L5"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("source lines lack %s:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, `id="L2"`) || strings.Contains(got, "region") {
+		t.Errorf("the region markers are shown:\n%s", got)
+	}
+	if got, want := regionLines(src, "r"), []int{3}; !slices.Equal(got, want) {
+		t.Errorf("regionLines: got %v, want %v", got, want)
+	}
+}
+
+// TestPagesHaveTheirOwnTitlesAndDescriptions: no two pages share a title
+// or a description, and the index does not repeat the course's name.
+func TestPagesHaveTheirOwnTitlesAndDescriptions(t *testing.T) {
+	srv := newTestSite(t)
+	titleRE := regexp.MustCompile(`<title>([^<]+)</title>`)
+	descRE := regexp.MustCompile(`<meta name="description" content="([^"]+)">`)
+	seen := map[string]string{}
+	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores", "/06-login", "/07-echo-v5", "/glossary"} {
+		_, body := get(t, srv.URL+path)
+		title, desc := titleRE.FindStringSubmatch(body), descRE.FindStringSubmatch(body)
+		if title == nil || desc == nil || len(desc[1]) < 50 {
+			t.Errorf("%s: title %q, description %q", path, title, desc)
+			continue
+		}
+		for _, v := range []string{title[1], desc[1]} {
+			if other, dup := seen[v]; dup {
+				t.Errorf("%s and %s share %q", path, other, v)
+			}
+			seen[v] = path
+		}
+		if strings.Count(title[1], "Sessions in Go") != 1 {
+			t.Errorf("%s: title %q", path, title[1])
+		}
+	}
+}
