@@ -92,6 +92,7 @@ const layoutProblems = `((noScroll) => {
       if (!box) out.push("content sticks out of " + what(e) + " (" + e.scrollWidth + " > " + e.clientWidth + ")");
       continue;
     }
+    if (e.matches("pre.wrap")) out.push(what(e) + " is a transcript, which should wrap, but scrolls");
     if (!st.backgroundImage.includes("radial-gradient")) out.push(what(e) + " scrolls without a shadow showing there is more");
     if (e.tabIndex < 0) out.push(what(e) + " scrolls but the keyboard cannot reach it");
     // On a laptop, code within the course's 100 columns (a tab is 4) fits.
