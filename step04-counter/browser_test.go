@@ -15,7 +15,8 @@ import (
 
 // TestBrowserCounts42 does what the lesson asks of a learner: it opens the
 // counter in a real browser and refreshes until the page says 42. With
-// -update it saves the two screenshots the lesson shows.
+// -update it saves the two screenshots the lesson shows, at twice the
+// pixels, with the address and the session cookie as the browser shows them.
 func TestBrowserCounts42(t *testing.T) {
 	b := browsertest.Start(t)
 	srv := httptest.NewServer(newTestServer(t, sessionstore.Config{}))
@@ -25,7 +26,7 @@ func TestBrowserCounts42(t *testing.T) {
 	if text := b.Text(); text != firstVisit {
 		t.Fatalf("first visit: the page says %q, want %q", text, firstVisit)
 	}
-	saveScreenshot(t, "step04-first-visit.png", b.Screenshot())
+	saveScreenshot(t, "step04-first-visit@2x.png", b.FramedScreenshot(browsertest.Frame{Address: true, Cookies: true}))
 
 	for range 41 {
 		// Refresh, and wait for the new page before reading it.
@@ -34,7 +35,7 @@ func TestBrowserCounts42(t *testing.T) {
 	if text, want := b.Text(), "You visited this page 42 times"; text != want {
 		t.Fatalf("after 41 refreshes: the page says %q, want %q", text, want)
 	}
-	saveScreenshot(t, "step04-visit-42.png", b.Screenshot())
+	saveScreenshot(t, "step04-visit-42@2x.png", b.FramedScreenshot(browsertest.Frame{Address: true, Cookies: true}))
 }
 
 func saveScreenshot(t *testing.T, name string, png []byte) {

@@ -35,7 +35,8 @@ func localhost(srv *httptest.Server) string {
 // page served from localhost:B, which posts a form to A's /logout. The two
 // are the same site, so SameSite=Lax lets the cookie go along; only the
 // cross-origin check stops the post. With -update it also takes the
-// lesson's screenshots.
+// lesson's screenshots, at twice the pixels, with the address bar (the
+// redirects are the lesson) and the session cookie.
 func TestBrowserCrossSiteFormPost(t *testing.T) {
 	b := browsertest.Start(t)
 	b.Do("sizing the window", chromedp.EmulateViewport(560, 520))
@@ -48,14 +49,14 @@ func TestBrowserCrossSiteFormPost(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`input[name="id"]`), "ada"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password))
 		if protect {
-			saveScreenshot(t, "step06-signup.png", b.Screenshot())
+			saveScreenshot(t, "step06-signup@2x.png", b.FramedScreenshot(browsertest.Frame{Address: true}))
 		}
 		b.Do("signing up", chromedp.Click(chromedp.CSS("button")), chromedp.WaitVisible(chromedp.CSS("form[action='/logout']")))
 		if text := b.Text(); !strings.Contains(text, "Hey ada") {
 			t.Fatalf("after signing up the page says %q", text)
 		}
 		if protect {
-			saveScreenshot(t, "step06-protected.png", b.Screenshot())
+			saveScreenshot(t, "step06-protected@2x.png", b.FramedScreenshot(browsertest.Frame{Address: true, Cookies: true}))
 		}
 
 		b.Do("visiting the attacker's page", chromedp.Navigate(localhost(attacker)), chromedp.WaitReady(chromedp.CSS("body")))
@@ -74,7 +75,7 @@ func TestBrowserCrossSiteFormPost(t *testing.T) {
 			if text := b.Text(); !strings.Contains(text, "You are logged out.") {
 				t.Fatalf("after logging out the page says %q", text)
 			}
-			saveScreenshot(t, "step06-login-flash.png", b.Screenshot())
+			saveScreenshot(t, "step06-login-flash@2x.png", b.FramedScreenshot(browsertest.Frame{Address: true, Cookies: true}))
 		}
 	}
 }

@@ -5,7 +5,13 @@ package browsertest
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html"
 	"os/exec"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,3 +119,126 @@ func Media(media, scheme string) chromedp.Action[chromedp.Void] {
 		return t.Call(ctx, "Emulation.setEmulatedMedia", params, nil)
 	})
 }
+
+// Frame says what a framed screenshot draws around the page: a headless
+// browser has no window of its own to show.
+type Frame struct {
+	Address bool // an address bar with the page's URL (for lessons about URLs and redirects),
+	// with the test server's host and port shown as the lesson's
+	// localhost:3000, so that the picture does not change with the port
+	Cookies bool // the page's cookies, listed as the browser's DevTools list them
+}
+
+// cookie is one row of DevTools' cookie list (Network.getCookies).
+type cookie struct {
+	Name     string  `json:"name"`
+	Value    string  `json:"value"`
+	Domain   string  `json:"domain"`
+	Path     string  `json:"path"`
+	Expires  float64 `json:"expires"`
+	HTTPOnly bool    `json:"httpOnly"`
+	Secure   bool    `json:"secure"`
+	SameSite string  `json:"sameSite"`
+	Session  bool    `json:"session"`
+}
+
+// FramedScreenshot returns a PNG of the window at twice its pixels (sharp
+// on today's screens; show it at half its size), drawn inside a plain
+// browser window with what f asks for. The window is cut to the page's
+// content, so that the picture is not half blank. The page itself is not
+// touched: the frame is drawn in a second tab.
+func (b *Browser) FramedScreenshot(f Frame) []byte {
+	b.t.Helper()
+	size, err := chromedp.Run(b.Step(), chromedp.Evaluate[[]int64](
+		`[innerWidth, innerHeight, Math.ceil(document.body.getBoundingClientRect().bottom + 16)]`))
+	if err != nil {
+		b.t.Fatalf("reading the window's size: %v", err)
+	}
+	height := min(size[1], max(size[2], 64))
+	b.Do("doubling the pixels", chromedp.EmulateViewport(size[0], height, chromedp.EmulateScale(2)))
+	shot := b.Screenshot()
+	b.Do("restoring the window", chromedp.EmulateViewport(size[0], size[1]))
+	size[1] = height
+	url, err := chromedp.Run(b.Step(), chromedp.Evaluate[string](`location.href`))
+	if err != nil {
+		b.t.Fatalf("reading the address: %v", err)
+	}
+	var cookies struct {
+		Cookies []cookie `json:"cookies"`
+	}
+	if f.Cookies {
+		if err := chromedp.Do(b.Step(), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			return t.Call(ctx, "Network.getCookies", map[string]any{"urls": []string{url}}, &cookies)
+		})); err != nil {
+			b.t.Fatalf("reading the cookies: %v", err)
+		}
+	}
+
+	var page strings.Builder
+	fmt.Fprintf(&page, `<!doctype html><html><head><style>%s</style></head><body><div class="win" style="min-width:%dpx">`, frameCSS, size[0]+2)
+	page.WriteString(`<div class="top"><span class="dots"><i></i><i></i><i></i></span>`)
+	if f.Address {
+		shown := testHost.ReplaceAllString(url, "http://localhost:3000")
+		fmt.Fprintf(&page, `<span class="url">%s</span>`, html.EscapeString(shown))
+	}
+	page.WriteString(`</div>`)
+	fmt.Fprintf(&page, `<img width="%d" height="%d" src="data:image/png;base64,%s">`, size[0], size[1], base64.StdEncoding.EncodeToString(shot))
+	if f.Cookies {
+		page.WriteString(`<div class="devtools"><p>DevTools · Application · Cookies</p><table><tr><th>Name</th><th>Value</th>` +
+			`<th>Domain</th><th>Path</th><th>Expires / Max-Age</th><th>HttpOnly</th><th>Secure</th><th>SameSite</th></tr>`)
+		for _, c := range cookies.Cookies {
+			expires := "Session"
+			if !c.Session {
+				expires = time.Unix(int64(c.Expires), 0).UTC().Format("2006-01-02 15:04")
+			}
+			value := c.Value
+			if len(value) > 12 {
+				value = value[:12] + "…"
+			}
+			fmt.Fprintf(&page, `<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>`,
+				html.EscapeString(c.Name), html.EscapeString(value), html.EscapeString(c.Domain), html.EscapeString(c.Path),
+				expires, tick(c.HTTPOnly), tick(c.Secure), html.EscapeString(c.SameSite))
+		}
+		page.WriteString(`</table></div>`)
+	}
+	page.WriteString(`</div></body></html>`)
+
+	tab, cancel := chromedp.NewContext(b.ctx)
+	defer cancel()
+	step, cancelStep := context.WithTimeout(tab, 30*time.Second)
+	defer cancelStep()
+	doc, _ := json.Marshal(page.String())
+	if err := chromedp.Do(step,
+		chromedp.EmulateViewport(size[0]+400, 100, chromedp.EmulateScale(2)),
+		chromedp.Navigate("about:blank"),
+		chromedp.Evaluate[chromedp.Void](`document.open(); document.write(`+string(doc)+`); document.close()`),
+	); err != nil {
+		b.t.Fatalf("drawing the frame: %v", err)
+	}
+	img, err := chromedp.Run(step, chromedp.Screenshot(chromedp.CSS(".win")))
+	if err != nil {
+		b.t.Fatalf("taking the framed screenshot: %v", err)
+	}
+	return img
+}
+
+var testHost = regexp.MustCompile(`^http://(127\.0\.0\.1|localhost):\d+`)
+
+func tick(b bool) string {
+	if b {
+		return "✓"
+	}
+	return ""
+}
+
+const frameCSS = `body{margin:0;padding:16px;background:#fff;font:13px/1.4 system-ui,sans-serif}
+.win{display:inline-block;border:1px solid #c8ccd1;border-radius:8px;overflow:hidden;box-shadow:0 2px 8px rgba(0,0,0,.12)}
+.top{display:flex;align-items:center;gap:12px;padding:8px 12px;background:#eef0f3;border-bottom:1px solid #c8ccd1}
+.dots i{display:inline-block;width:11px;height:11px;border-radius:50%;background:#c8ccd1;margin-right:6px}
+.url{flex:1;padding:4px 12px;background:#fff;border:1px solid #c8ccd1;border-radius:14px;color:#1f2328;font-size:14px}
+img{display:block}
+.devtools{border-top:1px solid #c8ccd1;background:#f8f9fa;padding:6px 8px 10px}
+.devtools p{margin:0 0 6px;color:#59636e;font-size:12px}
+table{border-collapse:collapse;width:100%;font:12px ui-monospace,Menlo,Consolas,monospace;background:#fff}
+th,td{border:1px solid #d1d9e0;padding:3px 6px;text-align:left;white-space:nowrap}
+th{background:#eef0f3;font-family:system-ui,sans-serif;font-weight:600}`

@@ -89,7 +89,7 @@ func TestLinksResolve(t *testing.T) {
 			queue = append(queue, m[1])
 		}
 	}
-	for _, want := range []string{"/images/step04-first-visit.png", "/images/step04-visit-42.png", "/images/step03-exchange.svg", "/images/step04-exchange.svg", "/images/stores-bench.svg", "/source/internal/memstore/memstore.go"} {
+	for _, want := range []string{"/images/step04-first-visit@2x.png", "/images/step04-visit-42@2x.png", "/images/step03-exchange.svg", "/images/step04-exchange.svg", "/images/stores-bench.svg", "/source/internal/memstore/memstore.go"} {
 		if !seen[want] {
 			t.Errorf("no lesson links to %s", want)
 		}
