@@ -187,16 +187,22 @@ func (b *Browser) FramedScreenshot(f Frame) []byte {
 		page.WriteString(`<div class="devtools"><p>DevTools · Application · Cookies</p><table><tr><th>Name</th><th>Value</th>` +
 			`<th>Domain</th><th>Path</th><th>Expires / Max-Age</th><th>HttpOnly</th><th>Secure</th><th>SameSite</th></tr>`)
 		for _, c := range cookies.Cookies {
+			// What changes on every run is shown as the transcripts show
+			// it, so that `go generate ./docs` rewrites the same picture.
 			expires := "Session"
 			if !c.Session {
-				expires = time.Unix(int64(c.Expires), 0).UTC().Format("2006-01-02 15:04")
+				expires = "in " + roughly(time.Until(time.Unix(int64(c.Expires), 0)))
+			}
+			domain := c.Domain
+			if f.Address && domain == "127.0.0.1" {
+				domain = "localhost" // as the address bar shows it
 			}
 			value := c.Value
 			if len(value) > 12 {
-				value = value[:12] + "…"
+				value = "<signed value>"
 			}
 			fmt.Fprintf(&page, `<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>`,
-				html.EscapeString(c.Name), html.EscapeString(value), html.EscapeString(c.Domain), html.EscapeString(c.Path),
+				html.EscapeString(c.Name), html.EscapeString(value), html.EscapeString(domain), html.EscapeString(c.Path),
 				expires, tick(c.HTTPOnly), tick(c.Secure), html.EscapeString(c.SameSite))
 		}
 		page.WriteString(`</table></div>`)
@@ -223,6 +229,17 @@ func (b *Browser) FramedScreenshot(f Frame) []byte {
 }
 
 var testHost = regexp.MustCompile(`^http://(127\.0\.0\.1|localhost):\d+`)
+
+// roughly is a cookie's lifetime as a reader says it: "24 hours".
+func roughly(d time.Duration) string {
+	switch {
+	case d >= 90*time.Minute:
+		return fmt.Sprintf("%d hours", (d+30*time.Minute)/time.Hour)
+	case d >= 90*time.Second:
+		return fmt.Sprintf("%d minutes", (d+30*time.Second)/time.Minute)
+	}
+	return fmt.Sprintf("%d seconds", (d+time.Second/2)/time.Second)
+}
 
 func tick(b bool) string {
 	if b {
