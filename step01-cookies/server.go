@@ -80,8 +80,8 @@ func newCookie(c echo.Context, secure bool, name, value string) *http.Cookie {
 		HttpOnly: true,
 		// Lax: not sent on cross-site form posts or subresource requests.
 		SameSite: http.SameSiteLaxMode,
-		// Secure: only sent over HTTPS. Off over plain http://localhost,
-		// where the browser would otherwise never send it back.
+		// Secure: only sent over HTTPS. Off unless asked for: over plain
+		// HTTP only localhost keeps a Secure cookie, other hosts drop it.
 		Secure: secure || c.Request().TLS != nil,
 	}
 }
