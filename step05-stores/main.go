@@ -1,7 +1,7 @@
 // Command step05-stores runs the page-view counter over a session store
-// chosen at start-up: memory, cookie, filesystem or redis.
+// chosen at start-up: memory, cookie, sqlite, postgres or redis.
 //
-//	go run ./step05-stores -store=filesystem    # then open http://localhost:3000
+//	go run ./step05-stores -store=sqlite    # then open http://localhost:3000
 package main
 
 import (

@@ -118,7 +118,7 @@ func openCookieStore(cfg config, secrets [][]byte, logger *slog.Logger) (*backen
 	store := sessions.NewCookieStore(pairs...)
 	store.MaxAge(cfg.MaxAge) // the cookie's Max-Age and the oldest value accepted
 	// gorilla's CookieStore defaults to Secure and SameSite=None: over
-	// plain http://localhost the browser would drop the cookie, and
+	// plain HTTP every host but localhost would drop the cookie, and
 	// None would send it along with cross-site requests.
 	store.Options.HttpOnly = true
 	store.Options.SameSite = http.SameSiteLaxMode
