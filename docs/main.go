@@ -7,6 +7,8 @@
 //	go run ./docs -update   # rewrite the lessons' code blocks, diffs and transcripts from the files
 //	go generate ./docs      # also re-record every transcript and screenshot, and rerun the
 //	                        # store benchmarks (about a minute; it rewrites tracked files)
+//	go test ./internal/site -run Browser   # check the pages in Chromium at 390, 768 and
+//	                        # 1280 px, light and dark; screenshots in internal/site/screenshots
 //
 // The lessons are the markdown files in this folder; they read just as well
 // on a code host. Every block of code or output in them is generated (see

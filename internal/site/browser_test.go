@@ -256,8 +256,10 @@ func TestBrowserNavigation(t *testing.T) {
 	if n := eval[int](t, b, `document.querySelectorAll(".pager").length`); n != 2 {
 		t.Errorf("%d pagers on the page, want one at the top and one at the bottom", n)
 	}
+	b.Do("waiting for the script", chromedp.WaitReady(chromedp.CSS(`html[data-js="ready"]`)))
 	b.Do("pressing →", chromedp.KeyEvent(kb.ArrowRight))
-	b.Do("waiting for the next page", chromedp.WaitReady(chromedp.CSS(`link[rel="prev"][href="/06-login"]`)))
+	b.Do("waiting for the next page", chromedp.WaitReady(chromedp.CSS(`link[rel="prev"][href="/06-login"]`)),
+		chromedp.WaitReady(chromedp.CSS(`html[data-js="ready"]`)))
 	b.Do("pressing ←", chromedp.KeyEvent(kb.ArrowLeft))
 	b.Do("waiting for the previous page", chromedp.WaitReady(chromedp.CSS(`link[rel="next"][href="/07-echo-v5"]`)))
 }
