@@ -111,29 +111,35 @@ func excerpt(root, ref string) (string, error) {
 		return "", err
 	}
 	lines := strings.Split(strings.TrimRight(string(src), "\n"), "\n")
-	if region != "" {
-		start, end := -1, -1
-		for i, l := range lines {
-			switch strings.TrimSpace(l) {
-			case "// region " + region:
-				start = i + 1
-			case "// endregion " + region:
-				end = i
-			}
-		}
-		if start < 0 || end < start {
-			return "", fmt.Errorf("%s has no region %q (// region %s ... // endregion %s)", path, region, region, region)
-		}
-		lines = lines[start:end]
+	start, end, ok := regionBounds(lines, region)
+	if !ok {
+		return "", fmt.Errorf("%s has no region %q (// region %s ... // endregion %s)", path, region, region, region)
 	}
 	var kept []string
-	for _, l := range lines {
-		if t := strings.TrimSpace(l); strings.HasPrefix(t, "// region ") || strings.HasPrefix(t, "// endregion ") {
-			continue // markers of other regions inside this one
+	for _, l := range lines[start:end] {
+		if !isMarker(l) { // markers of other regions inside this one
+			kept = append(kept, l)
 		}
-		kept = append(kept, l)
 	}
 	return dedent(kept), nil
+}
+
+// regionBounds returns where the lines of region start and end (the whole
+// file for ""), and false when the file has no such region.
+func regionBounds(lines []string, region string) (start, end int, ok bool) {
+	if region == "" {
+		return 0, len(lines), true
+	}
+	start, end = -1, -1
+	for i, l := range lines {
+		switch strings.TrimSpace(l) {
+		case "// region " + region:
+			start = i + 1
+		case "// endregion " + region:
+			end = i
+		}
+	}
+	return start, end, start >= 0 && end >= start
 }
 
 // dedent removes the leading tabs that every non-blank line shares.

@@ -150,20 +150,9 @@ func isMarker(line string) bool {
 // shows: the region's (or the file's) lines without markers.
 func regionLines(src, region string) []int {
 	lines := strings.Split(strings.TrimRight(src, "\n"), "\n")
-	start, end := 0, len(lines)
-	if region != "" {
-		start, end = -1, -1
-		for i, l := range lines {
-			switch strings.TrimSpace(l) {
-			case "// region " + region:
-				start = i + 1
-			case "// endregion " + region:
-				end = i
-			}
-		}
-		if start < 0 || end < start {
-			return nil
-		}
+	start, end, ok := regionBounds(lines, region)
+	if !ok {
+		return nil
 	}
 	// Blank lines at the end are left out, as the lesson's block leaves
 	// them out (see syncLesson).
