@@ -34,10 +34,12 @@
 // With -memory it checks instead that step04's memory stays bounded: it
 // runs the counter with SESSION_MAX_AGE=2 and sends waves of first-time
 // visitors, each followed by a pause, printing the process's resident
-// memory after each wave (Linux only). Expired sessions are swept, so the
-// figure levels off instead of growing with every wave:
+// memory after each wave (Linux only). The memory store sweeps ended
+// sessions at most once a minute (about ten waves), so the figure grows for
+// that minute, then falls back and levels off instead of growing with
+// every wave:
 //
-//	go run ./internal/loadtest -memory -waves 8
+//	go run ./internal/loadtest -memory -waves 16
 //
 // The load generator runs on the same machine, so absolute numbers depend
 // on it; the ratio is the figure to compare. It runs its Go code on one
@@ -76,7 +78,7 @@ func main() {
 	rounds := flag.Int("rounds", 5, "rounds per target; the median is reported")
 	duration := flag.Duration("duration", 3*time.Second, "length of one round")
 	memory := flag.Bool("memory", false, "measure step04's memory under waves of first-time visitors instead")
-	waves := flag.Int("waves", 8, "with -memory: how many waves")
+	waves := flag.Int("waves", 16, "with -memory: how many waves (more than a minute's, to see a sweep)")
 	prefill := flag.Int("prefill", 0, "first visits sent to each app before measuring, to fill its store")
 	procs := flag.Int("procs", 1, "threads running the load generator's Go code (GOMAXPROCS); 1, like wrk -t1, leaves the servers the most CPU")
 	flag.Parse()
