@@ -275,6 +275,24 @@ func (s *Store) ID(r *http.Request, name string) (string, bool) {
 	return id, id != ""
 }
 
+// Stored is what a stored record says of its session, for a page that
+// lists sessions: when it began, when it was last used (to within a minute:
+// the time its cookie was last sent, see Save), and its values.
+type Stored struct {
+	Start, LastUsed time.Time
+	Values          map[any]any
+}
+
+// Read decodes a record that the storage holds, and reports false when it
+// cannot be decoded or its session has ended.
+func (s *Store) Read(data []byte) (Stored, bool) {
+	var rec record
+	if rec.decode(data) != nil || !s.now().Before(rec.expiry) {
+		return Stored{}, false
+	}
+	return Stored{Start: rec.start, LastUsed: rec.sent, Values: rec.values}, true
+}
+
 // state is what the engine knows of a session in a request: the checked ID
 // of its cookie and the record loaded under it, kept in the request's
 // context (as gorilla's registry keeps sessions) so the cookie is checked

@@ -12,7 +12,9 @@
 //     restart, and several processes on one machine share the file;
 //   - PostgreSQL (github.com/jackc/pgx/v5): several machines share it.
 //
-// The schema is created if missing; expired rows are swept as it goes.
+// The schema is created if missing; expired rows are swept as it goes. A
+// session may be filed under an owner (an account), so that step 8 can
+// list and end an account's sessions with one indexed query each.
 package sqlstore
 
 import (
@@ -37,7 +39,8 @@ const schema = `
 CREATE TABLE IF NOT EXISTS sessions (
 	id     TEXT PRIMARY KEY,
 	data   BLOB NOT NULL,
-	expiry BIGINT NOT NULL
+	expiry BIGINT NOT NULL,
+	owner  TEXT -- whose session it is, once the app says so (SetOwner)
 );
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expiry);
 CREATE TABLE IF NOT EXISTS session_locks (
@@ -49,7 +52,8 @@ CREATE TABLE IF NOT EXISTS session_locks (
 // SweepInterval is how often, at most, Create deletes expired rows.
 const SweepInterval = time.Minute
 
-// Store is a sessionstore.Storage and sessionstore.Locker in SQL.
+// Store is a sessionstore.Storage and sessionstore.Locker in SQL, and a
+// sessionindex.Storage.
 type Store struct {
 	db *sql.DB
 
@@ -110,6 +114,17 @@ func New(ctx context.Context, db *sql.DB, postgres bool) (*Store, error) {
 			return nil, fmt.Errorf("creating the session tables: %w", err)
 		}
 	}
+	// A table made before the owner column existed gets it, and every
+	// table its index: an owner's sessions are found without a scan.
+	if _, err := db.ExecContext(ctx, `SELECT owner FROM sessions LIMIT 0`); err != nil {
+		if _, err := db.ExecContext(ctx, `ALTER TABLE sessions ADD COLUMN owner TEXT`); err != nil {
+			return nil, fmt.Errorf("adding the owner column: %w", err)
+		}
+	}
+	if _, err := db.ExecContext(ctx,
+		`CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner)`); err != nil {
+		return nil, fmt.Errorf("creating the session tables: %w", err)
+	}
 	return &Store{db: db, lastSweep: time.Now()}, nil
 }
 
@@ -143,6 +158,40 @@ func (s *Store) Update(ctx context.Context, id string, data []byte, expiry time.
 // Delete implements sessionstore.Storage.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+	return err
+}
+
+// SetOwner files the session under owner (an account), for Owned and
+// DeleteOwned; sessionindex calls it at login.
+func (s *Store) SetOwner(ctx context.Context, id, owner string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET owner = $2 WHERE id = $1`, id, owner)
+	return err
+}
+
+// Owned returns the records of owner's sessions by ID, expired ones too:
+// the engine tells which have ended.
+func (s *Store) Owned(ctx context.Context, owner string) (map[string][]byte, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, data FROM sessions WHERE owner = $1`, owner)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	owned := make(map[string][]byte)
+	for rows.Next() {
+		var id string
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, err
+		}
+		owned[id] = data
+	}
+	return owned, rows.Err()
+}
+
+// DeleteOwned deletes every session of owner but the one under keep ("":
+// every one).
+func (s *Store) DeleteOwned(ctx context.Context, owner, keep string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE owner = $1 AND id <> $2`, owner, keep)
 	return err
 }
 

@@ -128,3 +128,34 @@ func TestPostgres(t *testing.T) {
 		Recover: func(*testing.T) { srv.Restart() },
 	})
 }
+
+// TestOwnerColumnIsAdded: a file made before sessions had owners (by step
+// 5 to 7 of an older course) gets the column, and keeps its sessions.
+func TestOwnerColumnIsAdded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	db, err := OpenSQLite(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range []string{
+		`CREATE TABLE sessions (id TEXT PRIMARY KEY, data BLOB NOT NULL, expiry BIGINT NOT NULL)`,
+		`INSERT INTO sessions VALUES ('old', x'70', 0)`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := New(context.Background(), db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.SetOwner(ctx, "old", "ada"); err != nil {
+		t.Fatal(err)
+	}
+	owned, err := s.Owned(ctx, "ada")
+	if err != nil || len(owned) != 1 || string(owned["old"]) != "p" {
+		t.Errorf("Owned(ada): got %q, %v, want the old session", owned, err)
+	}
+}
