@@ -74,24 +74,18 @@ func (s *Store) Delete(_ context.Context, id string) error {
 }
 
 // Len reports how many sessions the store holds, the unswept expired too.
-func (s *Store) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.sessions)
-}
+func (s *Store) Len() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.sessions) }
 
-// sweep removes every session expired by now, and reports how many.
-func (s *Store) sweep(now time.Time) int {
+// sweep removes every session expired by now.
+func (s *Store) sweep(now time.Time) {
 	s.lastSweep = now
 	before := len(s.sessions)
 	maps.DeleteFunc(s.sessions, func(_ string, e entry) bool { return e.expiry <= now.UnixNano() })
-	removed := before - len(s.sessions)
 	// A Go map never gives back the room it grew to: after a wave of
 	// visitors expired, move the survivors to a fresh, smaller map.
-	if removed > 0 && removed >= len(s.sessions) {
+	if removed := before - len(s.sessions); removed > 0 && removed >= len(s.sessions) {
 		fresh := make(map[string]entry, len(s.sessions))
 		maps.Copy(fresh, s.sessions)
 		s.sessions = fresh
 	}
-	return removed
 }

@@ -57,7 +57,7 @@ func New(engine *sessionstore.Store, storage Storage, secret []byte) *Index {
 // Entry is one session in a list.
 type Entry struct {
 	Handle          string      // names the session in a form; not its ID
-	Start, LastUsed time.Time   // see sessionstore.Stored
+	Start, LastUsed time.Time   // see sessionstore's Read
 	Values          map[any]any // what the session holds
 	Current         bool        // the session of the request that asked
 }
@@ -77,9 +77,9 @@ func (x *Index) List(ctx context.Context, owner string, current *sessions.Sessio
 	}
 	var list []Entry
 	for id, data := range owned {
-		if s, ok := x.engine.Read(data); ok {
-			list = append(list, Entry{Handle: x.handle(id), Start: s.Start, LastUsed: s.LastUsed,
-				Values: s.Values, Current: current != nil && id == current.ID})
+		if start, lastUsed, values, ok := x.engine.Read(data); ok {
+			list = append(list, Entry{Handle: x.handle(id), Start: start, LastUsed: lastUsed,
+				Values: values, Current: current != nil && id == current.ID})
 		}
 	}
 	slices.SortFunc(list, func(a, b Entry) int {

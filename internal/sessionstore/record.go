@@ -107,13 +107,9 @@ func (r *reader) fail(err error) {
 	}
 }
 
-func (r *reader) byte() byte    { b, err := r.ReadByte(); r.fail(err); return b }
-func (r *reader) varint() int64 { n, err := binary.ReadVarint(r); r.fail(err); return n }
-func (r *reader) uvarint() uint64 {
-	n, err := binary.ReadUvarint(r)
-	r.fail(err)
-	return n
-}
+func (r *reader) byte() byte      { b, err := r.ReadByte(); r.fail(err); return b }
+func (r *reader) varint() int64   { n, err := binary.ReadVarint(r); r.fail(err); return n }
+func (r *reader) uvarint() uint64 { n, err := binary.ReadUvarint(r); r.fail(err); return n }
 
 func (r *reader) string() string {
 	n := r.uvarint()

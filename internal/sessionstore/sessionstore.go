@@ -131,6 +131,7 @@ func New(storage Storage, cfg Config) (*Store, error) {
 		shared:   cfg.Shared,
 		now:      cfg.Now,
 		log:      cmp.Or(cfg.Logger, slog.Default()),
+		turns:    turns{locks: make(map[string]*turn)},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -263,8 +264,7 @@ func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sess
 	if err := s.storage.Delete(r.Context(), session.ID); err != nil {
 		return unavailable(err)
 	}
-	s.state(r, session.Name()).rec = nil
-	session.ID = ""
+	s.state(r, session.Name()).rec, session.ID = nil, "" // Save makes a new ID
 	return s.Save(r, w, session)
 }
 
@@ -275,22 +275,14 @@ func (s *Store) ID(r *http.Request, name string) (string, bool) {
 	return id, id != ""
 }
 
-// Stored is what a stored record says of its session, for a page that
-// lists sessions: when it began, when it was last used (to within a minute:
-// the time its cookie was last sent, see Save), and its values.
-type Stored struct {
-	Start, LastUsed time.Time
-	Values          map[any]any
-}
-
-// Read decodes a record that the storage holds, and reports false when it
-// cannot be decoded or its session has ended.
-func (s *Store) Read(data []byte) (Stored, bool) {
+// Read decodes a record the storage holds, for a page that lists sessions:
+// when its session began, when it was last used (to within a minute: when
+// its cookie was last sent, see Save), its values, and false when it cannot
+// be decoded or its session has ended.
+func (s *Store) Read(data []byte) (start, lastUsed time.Time, values map[any]any, ok bool) {
 	var rec record
-	if rec.decode(data) != nil || !s.now().Before(rec.expiry) {
-		return Stored{}, false
-	}
-	return Stored{Start: rec.start, LastUsed: rec.sent, Values: rec.values}, true
+	ok = rec.decode(data) == nil && s.now().Before(rec.expiry)
+	return rec.start, rec.sent, rec.values, ok
 }
 
 // state is what the engine knows of a session in a request: the checked ID

@@ -87,9 +87,6 @@ type turn struct {
 
 func (t *turns) lock(ctx context.Context, id string) (func(), error) {
 	t.mu.Lock()
-	if t.locks == nil {
-		t.locks = make(map[string]*turn)
-	}
 	tn := t.locks[id]
 	if tn == nil {
 		tn = &turn{token: make(chan struct{}, 1)}
