@@ -53,12 +53,12 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 	case "sqlite", "postgres":
 		store, db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
-			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w", cfg.DatabaseURL, err)
+			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w", sqlstore.Redacted(cfg.DatabaseURL), err)
 		}
 		storage, closeStorage = store, db.Close
 		// Other processes on the same database take turns too.
 		engineCfg.Shared = sharedlock.New(store, 0, logger)
-		logger.Info("session store: "+cfg.Store, "database", cfg.DatabaseURL)
+		logger.Info("session store: "+cfg.Store, "database", sqlstore.Redacted(cfg.DatabaseURL))
 	case "redis":
 		store, client, err := openRedis(ctx, cfg.RedisURL, logger)
 		if err != nil {

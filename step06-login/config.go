@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
 )
 
 // devSecret signs cookies when SESSION_SECRET is unset, so that the program
@@ -138,7 +140,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	case cfg.Store == "sqlite" && !strings.HasPrefix(cfg.DatabaseURL, "sqlite:///"),
 		cfg.Store == "postgres" && !strings.HasPrefix(cfg.DatabaseURL, "postgres://"):
 		return cfg, fmt.Errorf("DATABASE_URL must be sqlite:///absolute/path.db for -store=sqlite, "+
-			"postgres://user@host:port/db?sslmode=disable for -store=postgres; got %q", cfg.DatabaseURL)
+			"postgres://user@host:port/db?sslmode=disable for -store=postgres; got %q", sqlstore.Redacted(cfg.DatabaseURL))
 	}
 	if v := getenv("REDIS_URL"); v != "" {
 		cfg.RedisURL = v

@@ -67,13 +67,13 @@ type Store struct {
 func Open(ctx context.Context, rawURL string) (*Store, *sql.DB, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, errors.New("not a URL") // url's error would repeat a password
 	}
 	var db *sql.DB
 	switch u.Scheme {
 	case "sqlite":
 		if !strings.HasPrefix(u.Path, "/") || u.Host != "" {
-			return nil, nil, fmt.Errorf("want sqlite:///absolute/path.db, got %q", rawURL)
+			return nil, nil, fmt.Errorf("want sqlite:///absolute/path.db, got %q", Redacted(rawURL))
 		}
 		if err := os.MkdirAll(filepath.Dir(u.Path), 0o700); err != nil {
 			return nil, nil, err
@@ -82,7 +82,7 @@ func Open(ctx context.Context, rawURL string) (*Store, *sql.DB, error) {
 	case "postgres", "postgresql":
 		db, err = sql.Open("pgx", rawURL)
 	default:
-		return nil, nil, fmt.Errorf("want a sqlite:// or postgres:// URL, got %q", rawURL)
+		return nil, nil, fmt.Errorf("want a sqlite:// or postgres:// URL, got %q", Redacted(rawURL))
 	}
 	if err != nil {
 		return nil, nil, err
@@ -93,6 +93,15 @@ func Open(ctx context.Context, rawURL string) (*Store, *sql.DB, error) {
 		return nil, nil, err
 	}
 	return s, db, nil
+}
+
+// Redacted is rawURL as a log may show it: a password in it is xxxxx.
+func Redacted(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(not a URL)"
+	}
+	return u.Redacted()
 }
 
 // OpenSQLite opens an SQLite file for several processes at once: WAL lets

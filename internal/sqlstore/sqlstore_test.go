@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,5 +158,19 @@ func TestOwnerColumnIsAdded(t *testing.T) {
 	owned, err := s.Owned(ctx, "ada")
 	if err != nil || len(owned) != 1 || string(owned["old"]) != "p" {
 		t.Errorf("Owned(ada): got %q, %v, want the old session", owned, err)
+	}
+}
+
+// TestNoPasswordInMessages: a log line or an error that shows the
+// database's URL shows no password.
+func TestNoPasswordInMessages(t *testing.T) {
+	if got, want := Redacted("postgres://ada:s3cret@db:5432/app"), "postgres://ada:xxxxx@db:5432/app"; got != want {
+		t.Errorf("Redacted: got %q, want %q", got, want)
+	}
+	for _, u := range []string{"postgres://ada:s3cret@db:5432/app\x7f", "mysql://ada:s3cret@db/app", "sqlite://ada:s3cret@db/x.db"} {
+		_, _, err := Open(context.Background(), u)
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open(%q): got %v, want an error without the password", u, err)
+		}
 	}
 }
