@@ -28,6 +28,7 @@ type block struct {
 	kind    string   // "code", "transcript", "diff", "bench"
 	refs    []string // the marker's PATH[#REGION] arguments
 	marks   []string // for a transcript: the starts of the lines to mark
+	server  string   // for a transcript the lesson's commands record: the program's command
 	lines   []int    // for code: each shown line's number in its file
 	span    []int    // for code: the region's lines in its file, for the caption
 	id      string   // the figure's id, for links back from a source page
@@ -81,7 +82,13 @@ func (s *site) captionFor(b *block) string {
 		return `<span class="what">Changes from</span> ` + link(b.refs[0], s.refLines(b.refs[0])) +
 			` <span class="what">to</span> ` + link(b.refs[1], s.refLines(b.refs[1]))
 	case "transcript":
+		if len(b.refs) == 0 {
+			return `<span class="what">Recorded by running these commands against</span> <code>` +
+				html.EscapeString(b.server) + `</code> <span class="what">in</span> ` +
+				link("docs/lessons_test.go", nil)
+		}
 		return `<span class="what">Recorded by the tests in</span> ` + link(b.refs[0], nil)
+
 	case "bench":
 		return `<span class="what">From the benchmark run in</span> ` + link(b.refs[0], nil)
 	}
@@ -97,12 +104,21 @@ type backlink struct {
 
 var markDirective = regexp.MustCompile(`^<!-- mark: (.+?) -->$`)
 
+// A transcript that the lesson's own commands record (see
+// internal/lessonrun) has a marker without a source, and the program it
+// talks to is the last one a server directive started.
+var (
+	recordedTranscript = regexp.MustCompile(`^<!-- transcript -->$`)
+	serverDirective    = regexp.MustCompile(`^<!-- server: (.+?) -->$`)
+)
+
 // prepare works through a lesson's syntax tree before it is rendered:
 // it attaches each marker's block to the fenced block after it, links the
 // tests the lesson names, splits the folded solutions, and makes each
 // picture a link to itself with its size.
 func (s *site) prepare(p *page, doc ast.Node, src []byte) {
 	var marks []string
+	var server string // the command of the last server directive
 	ids := map[string]int{}
 	var solutions []ast.Node // the "Solutions" folds' opening blocks
 	var texts []*ast.Text    // changed after the walk, which they would upset
@@ -123,12 +139,22 @@ func (s *site) prepare(p *page, doc ast.Node, src []byte) {
 			if strings.Contains(line, "<summary>Solutions</summary>") {
 				solutions = append(solutions, n)
 			}
+			if m := serverDirective.FindStringSubmatch(line); m != nil {
+				server = m[1]
+				return ast.WalkSkipChildren, nil
+			}
 			m := marker.FindStringSubmatch(line)
+			if recordedTranscript.MatchString(line) {
+				m = []string{line, "transcript", ""}
+			}
 			next, ok := n.NextSibling().(*ast.FencedCodeBlock)
 			if m == nil || !ok {
 				return ast.WalkSkipChildren, nil
 			}
 			b := &block{kind: m[1], refs: strings.Fields(m[2])}
+			if len(b.refs) == 0 {
+				b.server = server
+			}
 			if b.kind == "transcript" {
 				b.marks, marks = marks, nil
 			}
@@ -139,7 +165,11 @@ func (s *site) prepare(p *page, doc ast.Node, src []byte) {
 				} // else the lesson is out of date, which a site test reports: no numbers
 
 			}
-			id := b.kind + "-" + strings.NewReplacer("/", "-", "#", "-", ".", "-").Replace(b.refs[len(b.refs)-1])
+			name := "recorded"
+			if len(b.refs) > 0 {
+				name = b.refs[len(b.refs)-1]
+			}
+			id := b.kind + "-" + strings.NewReplacer("/", "-", "#", "-", ".", "-").Replace(name)
 			if ids[id]++; ids[id] > 1 {
 				id += "-" + strconv.Itoa(ids[id])
 			}

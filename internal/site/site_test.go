@@ -297,9 +297,10 @@ func TestGlossaryIsLinked(t *testing.T) {
 }
 
 // TestGeneratedBlocksAreFigures: every excerpt names its file and lines and
-// links to them; a transcript marks the lines its directive names and sets
-// the command apart; a diff colours whole lines and marks what changed
-// within one; the tests a lesson names link to their code.
+// links to them; a transcript marks the lines its directive names, names
+// the program its commands ran against, and sets the command apart; a diff
+// colours whole lines and marks what changed within one; the tests a
+// lesson names link to their code.
 func TestGeneratedBlocksAreFigures(t *testing.T) {
 	srv := newTestSite(t)
 	_, body := get(t, srv.URL+"/04-counter")
@@ -307,6 +308,7 @@ func TestGeneratedBlocksAreFigures(t *testing.T) {
 		regexp.MustCompile(`<figure class="block code" id="code-step04-counter-server-go-counter">\s*<figcaption><a href="/source/step04-counter/server.go\?lines=\d+-\d+#L\d+"><span class="file">step04-counter/server.go</span> <span class="range">lines \d+–\d+</span></a></figcaption>`),
 		regexp.MustCompile(`<span class="line cmd"><span class="prompt" aria-hidden="true">\$ </span>curl -i -b jar.txt -c jar.txt http://localhost:3000/`),
 		regexp.MustCompile(`<span class="line mark"><span class="hn">Set-Cookie:</span> sid=`),
+		regexp.MustCompile(`<span class="what">Recorded by running these commands against</span> <code>go run ./step04-counter</code> <span class="what">in</span> <a href="/source/docs/lessons_test.go"><span class="file">docs/lessons_test.go</span></a>`),
 		regexp.MustCompile(`<span class="line del"><span class="sign" aria-hidden="true">-</span><del class="cl">`),
 		regexp.MustCompile(`<a class="test" href="/source/step04-counter/[a-z_]+_test.go\?lines=\d+-\d+#L\d+"><code>TestCounterHandler</code></a>`),
 		regexp.MustCompile(`<div class="solutions">\s*<p class="solutions-title">Solutions</p>\s*<details class="solution">\s*<summary>Solution to exercise 1</summary>`),

@@ -98,7 +98,7 @@ func Record(t *testing.T, h http.Handler, requests ...Request) string {
 		if r.Jar {
 			jar = keep(jar, resp.Cookies())
 		}
-		b.WriteString(mask(raw))
+		b.WriteString(Mask(raw))
 		if !strings.HasSuffix(raw, "\n") {
 			b.WriteString("\n")
 		}
@@ -186,9 +186,10 @@ var (
 	date        = regexp.MustCompile(`(?m)^Date: .*$`)
 )
 
-// mask hides what changes on every run: the Date header, the Expires of
-// cookies, and signed cookie values.
-func mask(raw string) string {
+// Mask hides what changes on every run: the Date header, the Expires of
+// cookies, and signed cookie values. The lessons' runner
+// (internal/lessonrun) masks curl's output with it too.
+func Mask(raw string) string {
 	raw = date.ReplaceAllString(raw, "Date: <date>")
 	raw = signedValue.ReplaceAllString(raw, "$1=<signed value, different every time>")
 	return expires.ReplaceAllString(raw, "Expires=<date>")
