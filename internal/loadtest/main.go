@@ -263,15 +263,19 @@ func compare(conns, rounds, prefill int, duration time.Duration) error {
 	// Each round's ratio compares two runs a few seconds apart, so a slow
 	// spell of the machine affects both; the median of those ratios is
 	// steadier than the ratio of the medians.
-	fmt.Printf("%-32s %12s %8s\n", "target", "requests/s", "ratio")
+	// The spread, the lowest and the highest of those ratios, says how far
+	// one figure can be trusted on this machine.
+	fmt.Printf("%-32s %12s %8s %12s\n", "target", "requests/s", "ratio", "spread")
 	for i, t := range targets {
 		ratios := make([]float64, rounds)
 		for r := range rounds {
 			ratios[r] = results[i][r] / results[0][r]
 		}
-		fmt.Printf("%-32s %12.0f %8.2f\n", t.name, median(results[i]), median(ratios))
+		fmt.Printf("%-32s %12.0f %8.2f %12s\n", t.name, median(results[i]), median(ratios),
+			fmt.Sprintf("%.2f-%.2f", slices.Min(ratios), slices.Max(ratios)))
 	}
-	fmt.Println("requests/s: the median round; ratio: the median of each round's ratio to bare Echo")
+	fmt.Println("requests/s: the median round; ratio: the median of each round's ratio to bare Echo;")
+	fmt.Println("spread: the lowest and the highest of those ratios")
 	for _, name := range []string{"bare", "step04", "scs", "recipe"} {
 		if rss, err := residentMiB(pids[name]); err == nil {
 			fmt.Printf("resident memory after the rounds, %-7s %6.1f MiB\n", name+":", rss)

@@ -129,7 +129,12 @@ func benchSVG(text string) string {
 		fmt.Fprintf(&b, `  <line x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f" stroke="#d1d9e0"/>`+"\n", x(tick.ns), top-6, x(tick.ns), height-40)
 		fmt.Fprintf(&b, `  <text x="%.1f" y="%.0f" text-anchor="middle" fill="#59636e">%s</text>`+"\n", x(tick.ns), height-24, tick.label)
 	}
-	colours := map[string]string{"bare": "#8c959f", "memory": "#1a7f37", "cookie": "#0969da", "filesystem": "#9a6700", "redis": "#cf222e"}
+	// One colour per store, each with a contrast of 3:1 or more on white
+	// (GitHub's palette); a store without one would draw no bar.
+	colours := map[string]string{
+		"bare": "#6e7781", "memory": "#1a7f37", "cookie": "#0969da",
+		"sqlite": "#9a6700", "postgres": "#8250df", "redis": "#cf222e",
+	}
 	for i, r := range rows {
 		y := top + float64(i)*(barH+gap)
 		label := r.Store

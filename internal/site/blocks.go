@@ -97,7 +97,7 @@ func generate(root, kind string, args []string) (string, string, error) {
 		if err != nil {
 			return "", "", err
 		}
-		return unifiedDiff(args[0], args[1], a, b), "diff", nil
+		return unifiedDiff(args[0], args[1], a, b, excerptLines(root, args[0]), excerptLines(root, args[1])), "diff", nil
 	}
 	return "", "", fmt.Errorf("unknown block kind %q", kind)
 }
@@ -122,6 +122,17 @@ func excerpt(root, ref string) (string, error) {
 		}
 	}
 	return dedent(kept), nil
+}
+
+// excerptLines returns the numbers, in its file, of the lines an excerpt
+// shows (see regionLines), or nil when the file cannot be read.
+func excerptLines(root, ref string) []int {
+	path, region, _ := strings.Cut(ref, "#")
+	src, err := os.ReadFile(filepath.Join(root, path))
+	if err != nil {
+		return nil
+	}
+	return regionLines(string(src), region)
 }
 
 // regionBounds returns where the lines of region start and end (the whole

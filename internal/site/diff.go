@@ -9,7 +9,11 @@ import (
 // lines of context, as `diff -u` prints them. The files are lessons' code,
 // a few hundred lines at most, so a plain longest-common-subsequence table
 // is fast enough and easy to check.
-func unifiedDiff(nameA, nameB, a, b string) string {
+//
+// numA and numB are the line numbers, in their files, of a's and b's lines
+// (see regionLines), so that a hunk's header says where in the file it is,
+// as git's does; nil numbers the lines from 1.
+func unifiedDiff(nameA, nameB, a, b string, numA, numB []int) string {
 	x := strings.Split(strings.TrimRight(a, "\n"), "\n")
 	y := strings.Split(strings.TrimRight(b, "\n"), "\n")
 	// lcs[i][j] is the length of the longest common subsequence of x[i:]
@@ -85,11 +89,24 @@ func unifiedDiff(nameA, nameB, a, b string) string {
 				bCount++
 			}
 		}
-		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", ops[start].ai+1, aCount, ops[start].bi+1, bCount)
+		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n",
+			fileLine(numA, ops[start].ai), aCount, fileLine(numB, ops[start].bi), bCount)
 		for _, o := range ops[start:end] {
 			out.WriteString(string(o.kind) + o.text + "\n")
 		}
 		k = end
 	}
 	return out.String()
+}
+
+// fileLine is the number in its file of an excerpt's line i (0-based): the
+// i-th of numbers, or, past their end or without them, counted on.
+func fileLine(numbers []int, i int) int {
+	switch {
+	case i < len(numbers):
+		return numbers[i]
+	case len(numbers) > 0:
+		return numbers[len(numbers)-1] + i - len(numbers) + 1
+	}
+	return i + 1
 }

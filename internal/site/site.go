@@ -82,12 +82,12 @@ func New(content, source fs.FS) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.Sort(files) // index.md sorts after the numbered lessons
+	slices.SortFunc(files, byReadingOrder)
 	s := &site{
 		content: content, bySlug: map[string]*page{}, source: source,
 		tests: indexTests(source), backlinks: map[string][]backlink{},
 	}
-	for _, f := range append([]string{"index.md"}, slices.DeleteFunc(files, func(f string) bool { return f == "index.md" })...) {
+	for _, f := range files {
 		src, err := fs.ReadFile(content, f)
 		if err != nil {
 			return nil, err
@@ -132,6 +132,32 @@ func New(content, source fs.FS) (http.Handler, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// appendices are the pages after the lessons, in the order the sidebar
+// lists them: what the lessons leave out, then the words they use. Any
+// other page comes after them, by name.
+var appendices = []string{"under-the-hood.md", "glossary.md"}
+
+// byReadingOrder sorts the pages as the course is read: the index, the
+// numbered lessons, then the appendices.
+func byReadingOrder(a, b string) int {
+	rank := func(f string) int {
+		switch {
+		case f == "index.md":
+			return 0
+		case stepFile.MatchString(f):
+			return 1
+		}
+		if i := slices.Index(appendices, f); i >= 0 {
+			return 2 + i
+		}
+		return 2 + len(appendices)
+	}
+	if ra, rb := rank(a), rank(b); ra != rb {
+		return ra - rb
+	}
+	return strings.Compare(a, b)
 }
 
 // chromaCSS is the highlighting's stylesheet: GitHub's colours, and GitHub's

@@ -36,7 +36,7 @@ func get(t *testing.T, url string) (int, string) {
 
 func TestEveryPageRenders(t *testing.T) {
 	srv := newTestSite(t)
-	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores", "/06-login", "/07-echo-v5", "/glossary"} {
+	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores", "/06-login", "/07-echo-v5", "/under-the-hood", "/glossary"} {
 		status, body := get(t, srv.URL+path)
 		if status != http.StatusOK || !strings.Contains(body, "<h1") || !strings.Contains(body, `<nav class="course"`) {
 			t.Errorf("%s: got %d, want 200 with a heading and the sidebar", path, status)
@@ -59,6 +59,43 @@ func TestEveryPageRenders(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/04-counter lacks %s", want)
+		}
+	}
+}
+
+// TestSidebarOrder: the sidebar lists the lessons in their order, then the
+// appendix, then the glossary, and the pager follows it.
+func TestSidebarOrder(t *testing.T) {
+	srv := newTestSite(t)
+	_, body := get(t, srv.URL+"/glossary")
+	nav, _, _ := strings.Cut(body, "</nav>")
+	var got []string
+	for _, m := range regexp.MustCompile(`<li(?: class="extra")?><a href="/([^"]+)"`).FindAllStringSubmatch(nav, -1) {
+		got = append(got, m[1])
+	}
+	i, j, k := slices.Index(got, "07-echo-v5"), slices.Index(got, "under-the-hood"), slices.Index(got, "glossary")
+	if i < 0 || j != i+1 || k != len(got)-1 || !slices.IsSorted(got[:i+1]) {
+		t.Errorf("the sidebar lists %q; want the lessons in order, then under-the-hood, then glossary", got)
+	}
+	_, body = get(t, srv.URL+"/under-the-hood")
+	if !strings.Contains(body, `<link rel="next" href="/glossary">`) {
+		t.Error("/under-the-hood's next page is not the glossary")
+	}
+}
+
+// TestBenchChartColoursEveryStore: every bar of the chart has a colour.
+func TestBenchChartColoursEveryStore(t *testing.T) {
+	results, err := os.ReadFile(filepath.Join("../..", BenchFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := benchSVG(string(results))
+	if strings.Contains(svg, `fill=""`) {
+		t.Errorf("a bar of the chart has no colour:\n%s", svg)
+	}
+	for _, store := range []string{"sqlite", "postgres", "redis"} {
+		if !strings.Contains(svg, ">"+store+", returning<") {
+			t.Errorf("the chart has no bar for %s", store)
 		}
 	}
 }
@@ -197,10 +234,21 @@ func TestExcerptsAndDiffs(t *testing.T) {
 	if _, err := excerpt(dir, "a.go#missing"); err == nil {
 		t.Error("a missing region was not reported")
 	}
-	d := unifiedDiff("a", "b", "one\ntwo\nthree\n", "one\n2\nthree\nfour\n")
+	d := unifiedDiff("a", "b", "one\ntwo\nthree\n", "one\n2\nthree\nfour\n", nil, nil)
 	want := "--- a\n+++ b\n@@ -1,3 +1,4 @@\n one\n-two\n+2\n three\n+four\n"
 	if d != want {
 		t.Errorf("diff:\n%s\nwant:\n%s", d, want)
+	}
+	// A region's diff numbers its hunks by the files' lines, as git does:
+	// here the regions start at lines 10 and 20, with a marker line inside.
+	d = unifiedDiff("a#r", "b#r", "one\ntwo\nthree\n", "one\n2\nthree\nfour\n",
+		[]int{10, 11, 13}, []int{20, 21, 22, 23})
+	want = "--- a#r\n+++ b#r\n@@ -10,3 +20,4 @@\n one\n-two\n+2\n three\n+four\n"
+	if d != want {
+		t.Errorf("diff of regions:\n%s\nwant:\n%s", d, want)
+	}
+	if got, want := excerptLines(dir, "a.go#r"), []int{5, 7}; !slices.Equal(got, want) {
+		t.Errorf("excerptLines: got %v, want %v", got, want)
 	}
 	md := "text\n<!-- code: a.go#r -->\n```go\nold\n```\nmore\n"
 	out, markers, err := syncLesson(dir, []byte(md))
@@ -375,7 +423,7 @@ func TestPagesHaveTheirOwnTitlesAndDescriptions(t *testing.T) {
 	titleRE := regexp.MustCompile(`<title>([^<]+)</title>`)
 	descRE := regexp.MustCompile(`<meta name="description" content="([^"]+)">`)
 	seen := map[string]string{}
-	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores", "/06-login", "/07-echo-v5", "/glossary"} {
+	for _, path := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores", "/06-login", "/07-echo-v5", "/under-the-hood", "/glossary"} {
 		_, body := get(t, srv.URL+path)
 		title, desc := titleRE.FindStringSubmatch(body), descRE.FindStringSubmatch(body)
 		if title == nil || desc == nil || len(desc[1]) < 50 {
