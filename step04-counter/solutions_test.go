@@ -4,12 +4,18 @@ package main
 // lesson shows the regions below, and these tests check them.
 
 import (
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/labstack/echo-contrib/session"
+	"github.com/labstack/echo/v4"
 
 	"github.com/go-sessions-course/echo-sessions/internal/memstore"
 	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
@@ -79,4 +85,84 @@ func requestWith(c *http.Cookie) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.AddCookie(c)
 	return r
+}
+
+// pageViewsSavedTooLate is the counter with gorilla's most common mistake,
+// the one exercise 6 makes: the page is written first and the session saved
+// after it.
+func pageViewsSavedTooLate(c echo.Context) error {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return err
+	}
+	views, _ := sess.Values["page_views"].(int)
+	views++
+	sess.Values["page_views"] = views
+	message := "Welcome to this page for the first time!"
+	if views > 1 {
+		message = fmt.Sprintf("You visited this page %d times", views)
+	}
+	// region toolate
+	// Wrong: writing the page sends the status and the headers first, and
+	// Save's Set-Cookie comes after them. The session is stored, but the
+	// browser never hears of it.
+	if err := c.String(http.StatusOK, message); err != nil {
+		return err
+	}
+	return sess.Save(c.Request(), c.Response())
+	// endregion toolate
+}
+
+// TestSolutionSaveTooLate: with Save after the page, a browser that keeps
+// its cookies never gets one, so every visit is a first visit, and every
+// visit leaves a session in the store that nobody can name. The same visits
+// to the program's own counter, which saves first, count 1, 2, 3.
+func TestSolutionSaveTooLate(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		handler     echo.HandlerFunc
+		wantCookies int
+		wantLast    string
+		wantStored  int
+	}{
+		{"Save before the page", pageViews, 1, "You visited this page 3 times", 1},
+		{"Save after the page", pageViewsSavedTooLate, 0, firstVisit, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storage := memstore.New()
+			store, err := sessionstore.New(storage, sessionstore.Config{
+				Secrets: [][]byte{[]byte(testSecret)}, Logger: slog.New(slog.DiscardHandler),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := echo.New()
+			e.Use(session.Middleware(store))
+			e.GET("/", tc.handler)
+			srv := httptest.NewServer(e)
+			defer srv.Close()
+			jar, _ := cookiejar.New(nil)
+			client := &http.Client{Jar: jar}
+			cookies, body := 0, ""
+			for range 3 {
+				resp, err := client.Get(srv.URL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				cookies += len(resp.Cookies())
+				body = string(b)
+			}
+			if cookies != tc.wantCookies {
+				t.Errorf("three visits got %d Set-Cookie headers, want %d", cookies, tc.wantCookies)
+			}
+			if body != tc.wantLast {
+				t.Errorf("the third visit says %q, want %q", body, tc.wantLast)
+			}
+			if got := storage.Len(); got != tc.wantStored {
+				t.Errorf("after three visits the store holds %d sessions, want %d", got, tc.wantStored)
+			}
+		})
+	}
 }
