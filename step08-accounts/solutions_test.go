@@ -1,0 +1,65 @@
+package main
+
+// The solutions to the lesson's "Try this yourself", as code that runs: the
+// lesson shows the regions below, and these tests check them.
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+)
+
+// region stricter
+// stricterLimiter: three tries at once, then one a minute.
+func stricterLimiter() echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: 1.0 / 60, Burst: 3, ExpiresIn: 10 * time.Minute, // one a minute
+		}),
+		IdentifierExtractor: func(c *echo.Context) (string, error) { return c.RealIP(), nil },
+	})
+}
+
+// endregion stricter
+
+func TestSolutionStricterLimiter(t *testing.T) {
+	e := echo.New()
+	e.POST("/login", func(c *echo.Context) error { return c.NoContent(http.StatusSeeOther) }, stricterLimiter())
+	for try := 1; try <= 4; try++ {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/login", nil))
+		if want := map[bool]int{true: http.StatusSeeOther, false: http.StatusTooManyRequests}[try <= 3]; rec.Code != want {
+			t.Errorf("try %d: got %d, want %d", try, rec.Code, want)
+		}
+	}
+}
+
+func TestSolutionIDIsEscaped(t *testing.T) {
+	app := newTestApp(t, config{}, true)
+	v := signUp(t, app, "<b>bold</b>")
+	_, _, body := v.get(app.URL + "/protected_page")
+	if !strings.Contains(body, "Hey &lt;b&gt;bold&lt;/b&gt;") || strings.Contains(body, "<b>bold") {
+		t.Errorf("the ID was not escaped: %q", body)
+	}
+}
+
+func TestSolutionDefaultRequestLogger(t *testing.T) {
+	var logs bytes.Buffer
+	// region defaultlogger
+	e := echo.New()
+	e.Logger = slog.New(slog.NewTextHandler(&logs, nil)) // LOG_LEVEL=info
+	e.Use(middleware.RequestLogger())                    // in place of requestLogger()
+	// endregion defaultlogger
+	e.GET("/", func(c *echo.Context) error { return c.String(http.StatusOK, "fine") })
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	if !strings.Contains(logs.String(), "level=INFO msg=REQUEST method=GET uri=/ status=200") {
+		t.Errorf("got %q, want an INFO line for a normal request", logs.String())
+	}
+}
