@@ -50,7 +50,7 @@ type build struct {
 
 // New returns a Runner for the repository at root; the programs it builds
 // go to a folder that is removed when t ends.
-func New(t *testing.T, root string) *Runner {
+func New(t testing.TB, root string) *Runner {
 	return &Runner{root: root, bin: t.TempDir(), built: map[string]*build{}}
 }
 
@@ -96,7 +96,7 @@ var contract = regexp.MustCompile(`^(PORT|SESSION_[A-Z_]+|DATABASE_URL|REDIS_URL
 // meter only when its output is not a terminal, as here: a .curlrc in
 // CURL_HOME turns it off (silent, but errors still shown), so that the
 // output is what a learner's terminal shows.
-func (r *Runner) Run(t *testing.T, path string, sh Shell, update bool) {
+func (r *Runner) Run(t testing.TB, path string, sh Shell, update bool) {
 	t.Helper()
 	md, err := os.ReadFile(filepath.Join(r.root, path))
 	if err != nil {
@@ -261,7 +261,7 @@ func firstDifference(got, want string) string {
 // session is one run of a page: its folder, its environment, and the
 // program it has running.
 type session struct {
-	t          *testing.T
+	t          testing.TB
 	r          *Runner
 	sh         Shell
 	work, home string
