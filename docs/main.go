@@ -4,9 +4,11 @@
 //
 // and keeps them true to the code:
 //
-//	go run ./docs -update   # rewrite the lessons' code blocks, diffs and transcripts from the files
-//	go generate ./docs      # also re-record every transcript and screenshot, and rerun the
-//	                        # store benchmarks (about a minute; it rewrites tracked files)
+//	go run ./docs -update   # rewrite the lessons' code blocks, diffs and tables from the files
+//	go test ./docs -run Lessons -update   # re-record the lessons' transcripts: run the
+//	                        # commands each page shows against the program it starts
+//	go generate ./docs      # all of these, and the screenshots and store benchmarks
+//	                        # (a few minutes; it rewrites tracked files)
 //	go test ./internal/site -run Browser   # check the pages in Chromium at 390, 768 and
 //	                        # 1280 px, light and dark; screenshots in internal/site/screenshots
 //
@@ -15,7 +17,7 @@
 // blocks.go), and this package's tests fail when one is out of date.
 package main
 
-//go:generate go test ../step01-cookies ../step02-url-params ../step03-sessions ../step04-counter ../step05-stores ../step06-login ../step07-echo-v5 -run Transcript -update
+//go:generate go test . -run TestLessons -update
 //go:generate go test ../step04-counter -run BrowserCounts42 -update
 //go:generate go test ../step06-login -run BrowserCrossSiteFormPost -update
 //go:generate go run . -bench
