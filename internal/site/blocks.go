@@ -15,9 +15,13 @@ import (
 //
 //	<!-- code: step04-counter/server.go#counter -->      a region of a file
 //	<!-- code: step04-counter/main.go -->                a whole file
-//	<!-- transcript: step04-counter/testdata/counter.txt -->
+//	<!-- transcript: docs/bench/loadtest.txt -->         a file's recorded output
 //	<!-- diff: step03-sessions/server.go#routes step04-counter/server.go#routes -->
 //	<!-- bench: docs/bench/stores.txt -->                a benchmark run, as a table
+//
+// A transcript of commands the lesson shows has a marker without a file,
+// `<!-- transcript -->`: its output is written by running the commands
+// (internal/lessonrun, `go test ./docs -run Lessons -update`), not here.
 //
 // A region is the lines between `// region NAME` and `// endregion NAME`.
 // A transcript may have, on the line before its marker, the starts of the
