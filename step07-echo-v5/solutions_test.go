@@ -62,4 +62,11 @@ func TestSolutionDefaultRequestLogger(t *testing.T) {
 	if !strings.Contains(logs.String(), "level=INFO msg=REQUEST method=GET uri=/ status=200") {
 		t.Errorf("got %q, want an INFO line for a normal request", logs.String())
 	}
+	// A page that does not exist is an error too, as far as the logger is
+	// concerned: the router's 404 is logged at ERROR, like a server error.
+	logs.Reset()
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/no-such-page", nil))
+	if !strings.Contains(logs.String(), "level=ERROR msg=REQUEST_ERROR method=GET uri=/no-such-page status=404") {
+		t.Errorf("got %q, want an ERROR line for a 404", logs.String())
+	}
 }

@@ -1,6 +1,11 @@
 // Package browsertest starts a headless Chromium for tests, through
 // chromedp, or skips the test with a one-line reason when there is none.
 // CI installs Debian's chromium, so there the browser tests always run.
+//
+// It stands in for nothing published: chromedp drives the browser, and this
+// package adds what every browser test of the course needs around it
+// (finding Chromium or skipping, a time limit on each action, and the framed
+// screenshots with an address bar and a cookie list that the lessons show).
 package browsertest
 
 import (

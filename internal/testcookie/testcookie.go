@@ -1,5 +1,9 @@
 // Package testcookie helps tests attack session cookies: it changes one
 // character of a cookie, and signs a cookie the store never issued.
+//
+// It stands in for nothing published: gorilla/securecookie ships no test
+// helpers, and each test writing these two attacks out by hand would hide
+// what it attacks among the bytes.
 package testcookie
 
 import (
