@@ -74,9 +74,9 @@ func (a *app) sessionsPage(c *echo.Context) error {
 
 // endregion sessionspage
 
-// when is a time as the list shows it, to the minute, in UTC: the server
-// does not know the visitor's time zone.
-func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// when is a time as the list shows it, to the minute, in UTC (the column
+// says so): the server does not know the visitor's time zone.
+func when(t time.Time) string { return t.UTC().Format("Jan 2, 15:04") }
 
 // shortAgent is at most 80 characters of a user agent, for the list.
 func shortAgent(agent string) string {

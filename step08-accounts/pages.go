@@ -35,7 +35,7 @@ const layout = `{{define "top"}}<!doctype html>
 <style>body{font:18px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}
 label{display:block;margin:.8rem 0}input{font:inherit;display:block;width:100%;box-sizing:border-box}
 button{font:inherit;margin-top:1rem}table{border-collapse:collapse;width:100%;font-size:.9em}
-td,th{text-align:left;border-bottom:1px solid #ccc;padding:.4rem .3rem;vertical-align:top}td form button{margin:0}.rule{font-size:.85em;margin:-.5rem 0 0;color:#555}.flash{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem 1rem}</style>
+td,th{text-align:left;border-bottom:1px solid #ccc;padding:.4rem .3rem;vertical-align:top}td form button{margin:0}.t{white-space:nowrap}.rule{font-size:.85em;margin:-.5rem 0 0;color:#555}.flash{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem 1rem}</style>
 </head><body><h1>{{.}}</h1>{{end}}
 {{define "flashes"}}{{range .}}<p class="flash" role="status">{{.}}</p>{{end}}{{end}}`
 
@@ -76,8 +76,8 @@ var (
 	sessionsPage = template.Must(template.New("sessions").Parse(layout + `{{template "top" "Your sessions"}}
 {{template "flashes" .Flashes}}
 <p>{{.User}}, you are logged in on these browsers. End any you do not know, or no longer use.</p>
-<table><thead><tr><th scope="col">Browser</th><th scope="col">Logged in</th><th scope="col">Last used</th><th scope="col"></th></tr></thead>
-<tbody>{{range .Sessions}}<tr><td>{{.Agent}}</td><td>{{.Began}}</td><td>{{.LastUsed}}</td>
+<table><thead><tr><th scope="col">Browser</th><th scope="col">Logged in (UTC)</th><th scope="col">Last used</th><th scope="col"></th></tr></thead>
+<tbody>{{range .Sessions}}<tr><td>{{.Agent}}</td><td class="t">{{.Began}}</td><td class="t">{{.LastUsed}}</td>
 <td>{{if .Current}}<strong>This browser</strong>{{else}}<form method="post" action="/account/sessions/end">
 <input type="hidden" name="session" value="{{.Handle}}"><button>End</button></form>{{end}}</td></tr>
 {{end}}</tbody></table>
