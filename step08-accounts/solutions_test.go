@@ -4,62 +4,54 @@ package main
 // lesson shows the regions below, and these tests check them.
 
 import (
-	"bytes"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strings"
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v5"
-	"github.com/labstack/echo/v5/middleware"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionindex"
+	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 )
 
-// region stricter
-// stricterLimiter: three tries at once, then one a minute.
-func stricterLimiter() echo.MiddlewareFunc {
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: 1.0 / 60, Burst: 3, ExpiresIn: 10 * time.Minute, // one a minute
-		}),
-		IdentifierExtractor: func(c *echo.Context) (string, error) { return c.RealIP(), nil },
-	})
-}
-
-// endregion stricter
-
-func TestSolutionStricterLimiter(t *testing.T) {
-	e := echo.New()
-	e.POST("/login", func(c *echo.Context) error { return c.NoContent(http.StatusSeeOther) }, stricterLimiter())
-	for try := 1; try <= 4; try++ {
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/login", nil))
-		if want := map[bool]int{true: http.StatusSeeOther, false: http.StatusTooManyRequests}[try <= 3]; rec.Code != want {
-			t.Errorf("try %d: got %d, want %d", try, rec.Code, want)
+// region newest
+// keepNewest ends every session of the account key but its n newest: the
+// list comes newest first. Called at login, after renew, it keeps an
+// account to n browsers.
+func keepNewest(ctx context.Context, index *sessionindex.Index, key string, n int) error {
+	list, err := index.List(ctx, key, nil)
+	if err != nil {
+		return err
+	}
+	for _, e := range list[min(n, len(list)):] {
+		if _, err := index.End(ctx, key, e.Handle); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
-func TestSolutionIDIsEscaped(t *testing.T) {
-	app := newTestApp(t, config{}, true)
-	v := signUp(t, app, "<b>bold</b>")
-	_, _, body := v.get(app.URL + "/protected_page")
-	if !strings.Contains(body, "Hey &lt;b&gt;bold&lt;/b&gt;") || strings.Contains(body, "<b>bold") {
-		t.Errorf("the ID was not escaped: %q", body)
+// endregion newest
+
+func TestSolutionKeepNewest(t *testing.T) {
+	clock := storetest.NewClock()
+	b := newTestBackend(t, config{Now: clock.Now}, discard)
+	app := serveTestApp(t, b, true, discard)
+	first := signUp(t, app, "ada")
+	var later []*visitor
+	for i := range 4 {
+		clock.Sleep(time.Second) // a second apart: the order is certain
+		later = append(later, logIn(t, app, "ada", password, fmt.Sprint("browser ", i)))
 	}
-}
-
-func TestSolutionDefaultRequestLogger(t *testing.T) {
-	var logs bytes.Buffer
-	// region defaultlogger
-	e := echo.New()
-	e.Logger = slog.New(slog.NewTextHandler(&logs, nil)) // LOG_LEVEL=info
-	e.Use(middleware.RequestLogger())                    // in place of requestLogger()
-	// endregion defaultlogger
-	e.GET("/", func(c *echo.Context) error { return c.String(http.StatusOK, "fine") })
-	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
-	if !strings.Contains(logs.String(), "level=INFO msg=REQUEST method=GET uri=/ status=200") {
-		t.Errorf("got %q, want an INFO line for a normal request", logs.String())
+	l, err := app.accounts.logIn(context.Background(), "ada", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := keepNewest(context.Background(), b.index, l.key, 3); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range append([]*visitor{first}, later...) {
+		if got, want := v.loggedIn(app), i >= 2; got != want {
+			t.Errorf("session %d (of 5, oldest first): logged in %v, want %v", i+1, got, want)
+		}
 	}
 }
