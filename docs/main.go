@@ -18,6 +18,8 @@
 package main
 
 //go:generate go test . -run TestLessons -update
+//go:generate go test ../step01-cookies -run BrowserCookieView -update
+//go:generate go test ../step03-sessions -run BrowserFetchStoresAName -update
 //go:generate go test ../step04-counter -run BrowserCounts42 -update
 //go:generate go test ../step06-login -run BrowserCrossSiteFormPost -update
 //go:generate go run . -bench

@@ -111,6 +111,26 @@ func (b *Browser) FullScreenshot(quality int) []byte {
 	return img
 }
 
+// SetCookie changes a cookie's value the way a visitor does in DevTools'
+// cookie list: the cookie for url keeps the attributes the course gives
+// every cookie (HttpOnly, SameSite=Lax, Path=/), and only its value is the
+// visitor's. A page's script could not do it: HttpOnly keeps it out.
+func (b *Browser) SetCookie(url, name, value string) {
+	b.t.Helper()
+	var result struct {
+		Success bool `json:"success"`
+	}
+	err := chromedp.Do(b.Step(), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		return t.Call(ctx, "Network.setCookie", map[string]any{
+			"url": url, "name": name, "value": value,
+			"path": "/", "httpOnly": true, "sameSite": "Lax",
+		}, &result)
+	}))
+	if err != nil || !result.Success {
+		b.t.Fatalf("setting the cookie %s=%s: success %v, %v", name, value, result.Success, err)
+	}
+}
+
 // Media makes the pages see the given media type ("print", or "" for the
 // screen) and the reader's system as "light" or "dark" (the CSS
 // prefers-color-scheme feature), through the DevTools protocol's
