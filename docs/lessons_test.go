@@ -12,9 +12,7 @@ import (
 
 // notYetOnTheRunner are pages whose commands the runner does not run yet,
 // with the reason. Remove a page from here once its directives are in.
-var notYetOnTheRunner = map[string]string{
-	"docs/08-accounts.md": "its transcripts are still recorded by step08-accounts' tests",
-}
+var notYetOnTheRunner = map[string]string{}
 
 // TestLessons runs every page (the README and each lesson) as a learner
 // follows it: the programs it starts, as it starts them, and every shell

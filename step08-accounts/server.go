@@ -183,6 +183,9 @@ func (a *app) checkSignIn(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// endregion checksignin
+
+// region signedin
 // signedIn returns the user a session is logged in as, or false: when it
 // names no account, or one that no longer exists, or it logged in with a
 // password that has since been changed.
@@ -195,6 +198,9 @@ func (a *app) signedIn(c *echo.Context, sess *sessions.Session) (string, bool, e
 	return a.accounts.userOf(c.Request().Context(), login{key, version})
 }
 
+// endregion signedin
+
+// region ended
 // ended reports whether the request came with a session that was logged
 // in and no longer is: its cookie names a session the store no longer
 // holds (ended from another device, or timed out), or the session names an
@@ -214,7 +220,7 @@ func (a *app) endedFlash(c *echo.Context, sess *sessions.Session) error {
 	return storeError(a.store.Regenerate(c.Request(), c.Response(), sess))
 }
 
-// endregion checksignin
+// endregion ended
 
 // home says who is logged in. A session that was logged in and no longer
 // is gets the flash that says why.

@@ -68,6 +68,7 @@ func (x *Index) Own(ctx context.Context, sess *sessions.Session, owner string) e
 	return wrap(x.storage.SetOwner(ctx, sess.ID, owner))
 }
 
+// region list
 // List returns owner's sessions that have not ended, the newest first;
 // current (which may be nil) is marked.
 func (x *Index) List(ctx context.Context, owner string, current *sessions.Session) ([]Entry, error) {
@@ -103,6 +104,8 @@ func (x *Index) End(ctx context.Context, owner, handle string) (bool, error) {
 	}
 	return false, nil
 }
+
+// endregion list
 
 // EndOthers ends every session of owner but keep (nil: every one).
 func (x *Index) EndOthers(ctx context.Context, owner string, keep *sessions.Session) error {

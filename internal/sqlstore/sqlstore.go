@@ -170,6 +170,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	return err
 }
 
+// region owner
 // SetOwner files the session under owner (an account), for Owned and
 // DeleteOwned; sessionindex calls it at login.
 func (s *Store) SetOwner(ctx context.Context, id, owner string) error {
@@ -203,6 +204,8 @@ func (s *Store) DeleteOwned(ctx context.Context, owner, keep string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE owner = $1 AND id <> $2`, owner, keep)
 	return err
 }
+
+// endregion owner
 
 // TryLock implements sessionstore.Locker: a row per held lock, taken over
 // only once its lease has run out.
