@@ -11,9 +11,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
+
+	"github.com/go-sessions-course/echo-sessions/internal/storetest"
 )
 
 // region toolong
@@ -55,5 +58,43 @@ func TestSolutionCookieTooLong(t *testing.T) {
 		if store == "cookie" && !strings.Contains(logs.String(), "the value is too long") {
 			t.Errorf("the log does not say why:\n%s", logs.String())
 		}
+	}
+}
+
+// TestSolutionRotationResigns plays exercise 2 on one SQLite file, with one
+// browser's cookie jar: start with secret A, restart with B and A as the
+// previous secret, restart with B alone. Whether the count survives the
+// last restart depends on whether a visit during the B-and-A run got a
+// fresh cookie, which the engine sends at most once a minute, signed with
+// the first secret, B.
+func TestSolutionRotationResigns(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		wait      time.Duration // between the visits of the B-and-A run
+		wantAfter string        // the visit under B alone
+	}{
+		{"a visit more than a minute after the cookie was sent", 61 * time.Second, views(4)},
+		{"every visit within a minute of it", time.Second, firstVisit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, "sqlite")
+			clock := storetest.NewClock()
+			h.cfg.Now = clock.Now
+			v := newVisitor(t)
+
+			v.expect(serveBackend(t, h.open(t)).URL, firstVisit) // secret A
+
+			both := *h
+			both.cfg.Secret, both.cfg.PreviousSecret = []byte(otherSecret), []byte(testSecret)
+			srv := serveBackend(t, both.open(t))
+			clock.Sleep(tc.wait)
+			v.expect(srv.URL, views(2))
+			clock.Sleep(tc.wait)
+			v.expect(srv.URL, views(3))
+
+			onlyB := *h
+			onlyB.cfg.Secret = []byte(otherSecret)
+			v.expect(serveBackend(t, onlyB.open(t)).URL, tc.wantAfter)
+		})
 	}
 }
