@@ -192,6 +192,7 @@ func TestRun(t *testing.T) {
 		{"a file the page did not make", fmt.Sprintf(helloPage, "hello from localhost:3000", "jar.txt\nother.txt"), "line 6 of the block: got \"\", want \"other.txt\""},
 		{"a program the page never shows", strings.Replace(right, "```sh\ngo run ./hello\n```", "", 1), "never shows `go run ./hello`"},
 		{"a comment", right + "\n```sh\nls # the files\n```\n", "has a comment (# the files)"},
+		{"a placeholder", right + "\n<!-- transcript -->\n```text\n$ curl -s -b 'sid=<the copied value>' http://localhost:3000/\nhello from localhost:3000\n```\n", "has a placeholder, <the copied value>"},
 		{"a command that fails", right + "\n```sh\nls no-such-file\n```\n", "`ls no-such-file` failed"},
 		{"a program that is not the repository's", "<!-- server: python3 -m http.server -->\n", "go run ./PKG"},
 	} {

@@ -82,6 +82,10 @@ func (r *Runner) program(pkg string) (string, error) {
 // the page has none of it set unless the page says so.
 var contract = regexp.MustCompile(`^(PORT|SESSION_[A-Z_]+|DATABASE_URL|REDIS_URL|LOG_LEVEL|CURL_HOME)=`)
 
+// placeholder is a value a learner would have to fill in, such as
+// "<the copied value>": a page shows the command that takes it instead.
+var placeholder = regexp.MustCompile(`<[A-Za-z][A-Za-z-]* [^<>]*>`)
+
 // Run runs the page at path (relative to the root) in sh and fails t where
 // a command fails or prints other than the page shows. With update, it
 // writes what the commands printed into the page's transcripts instead,
@@ -119,6 +123,10 @@ func (r *Runner) Run(t testing.TB, path string, sh Shell, update bool) {
 			if cm := commentIn(c); cm != "" {
 				t.Errorf("%s:%d: `%s` has a comment (%s), which interactive zsh runs as words",
 					path, pt.line, c, cm)
+			}
+			if ph := placeholder.FindString(c); ph != "" {
+				t.Errorf("%s:%d: `%s` has a placeholder, %s: show the command that takes the value "+
+					"(a curl -c/-b jar, a grep) instead", path, pt.line, c, ph)
 			}
 		}
 	}
