@@ -47,8 +47,10 @@ func TestParse(t *testing.T) {
 	}
 	want := []string{
 		fmt.Sprintf("%d %q %q", serverPart, "go run ./hello", []string(nil)),
-		fmt.Sprintf("%d %q %q", shellPart, "", []string{"go run ./hello", "curl -s http://localhost:3000/ \\\n  -o page.txt"}),
-		fmt.Sprintf("%d %q %q", transcriptPart, "", []string{"curl -s http://localhost:3000/", "cat page.txt"}),
+		fmt.Sprintf("%d %q %q", shellPart, "",
+			[]string{"go run ./hello", "curl -s http://localhost:3000/ \\\n  -o page.txt"}),
+		fmt.Sprintf("%d %q %q", transcriptPart, "",
+			[]string{"curl -s http://localhost:3000/", "cat page.txt"}),
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got parts\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -63,8 +65,10 @@ func TestParse(t *testing.T) {
 
 func TestParseRefuses(t *testing.T) {
 	for _, c := range []struct{ name, md, want string }{
-		{"a $ line in a plain block", "```text\n$ curl http://localhost:3000/\n```", "neither run nor marked"},
-		{"a transcript without commands", "<!-- transcript -->\n```text\nhello\n```", "shows no `$ ` command"},
+		{"a $ line in a plain block", "```text\n$ curl http://localhost:3000/\n```",
+			"neither run nor marked"},
+		{"a transcript without commands", "<!-- transcript -->\n```text\nhello\n```",
+			"shows no `$ ` command"},
 		{"both markers", "<!-- norun: why -->\n<!-- transcript -->\n```text\n$ ls\n```", "both"},
 		{"a marker with no block", "text\n<!-- norun: why -->\n", "no block after it"},
 		{"an unclosed block", "```sh\nls\n", "not closed"},
@@ -176,7 +180,8 @@ func run(t *testing.T, md string, update bool) ([]string, string) {
 }
 
 const helloPage = "Start it:\n\n<!-- server: go run ./hello -->\n```sh\ngo run ./hello\n```\n\n" +
-	"<!-- transcript -->\n```text\n$ curl -s -c jar.txt http://localhost:3000/\n%s\n\n$ ls\n%s\n```\n\nThe end.\n"
+	"<!-- transcript -->\n```text\n$ curl -s -c jar.txt http://localhost:3000/\n%s\n\n" +
+	"$ ls\n%s\n```\n\nThe end.\n"
 
 func TestRun(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
@@ -188,20 +193,44 @@ func TestRun(t *testing.T) {
 		want       string // in a failure; "" for none
 	}{
 		{"as recorded", right, ""},
-		{"another answer", fmt.Sprintf(helloPage, "goodbye", "jar.txt"), `got "hello from localhost:3000", want "goodbye"`},
-		{"a file the page did not make", fmt.Sprintf(helloPage, "hello from localhost:3000", "jar.txt\nother.txt"), "line 6 of the block: got \"\", want \"other.txt\""},
-		{"a program the page never shows", strings.Replace(right, "```sh\ngo run ./hello\n```", "", 1), "never shows `go run ./hello`"},
+		{
+			"another answer",
+			fmt.Sprintf(helloPage, "goodbye", "jar.txt"),
+			`got "hello from localhost:3000", want "goodbye"`,
+		},
+		{
+			"a file the page did not make",
+			fmt.Sprintf(helloPage, "hello from localhost:3000", "jar.txt\nother.txt"),
+			"line 6 of the block: got \"\", want \"other.txt\"",
+		},
+		{
+			"a program the page never shows",
+			strings.Replace(right, "```sh\ngo run ./hello\n```", "", 1),
+			"never shows `go run ./hello`",
+		},
 		{"a comment", right + "\n```sh\nls # the files\n```\n", "has a comment (# the files)"},
-		{"a placeholder", right + "\n<!-- transcript -->\n```text\n$ curl -s -b 'sid=<the copied value>' http://localhost:3000/\nhello from localhost:3000\n```\n", "has a placeholder, <the copied value>"},
+		{
+			"a placeholder",
+			right + "\n<!-- transcript -->\n```text\n" +
+				"$ curl -s -b 'sid=<the copied value>' http://localhost:3000/\n" +
+				"hello from localhost:3000\n```\n",
+			"has a placeholder, <the copied value>",
+		},
 		{"a command that fails", right + "\n```sh\nls no-such-file\n```\n", "`ls no-such-file` failed"},
-		{"a program that is not the repository's", "<!-- server: python3 -m http.server -->\n", "go run ./PKG"},
+		{
+			"a program that is not the repository's",
+			"<!-- server: python3 -m http.server -->\n",
+			"go run ./PKG",
+		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			errs, _ := run(t, c.page, false)
 			switch {
 			case c.want == "" && len(errs) > 0:
 				t.Errorf("got failures %q, want none", errs)
-			case c.want != "" && !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, c.want) }):
+			case c.want != "" && !slices.ContainsFunc(errs, func(e string) bool {
+				return strings.Contains(e, c.want)
+			}):
 				t.Errorf("got failures %q, want one with %q", errs, c.want)
 			}
 		})

@@ -80,7 +80,8 @@ func (r *Runner) program(pkg string) (string, error) {
 
 // contract is the environment the programs read: a learner who follows
 // the page has none of it set unless the page says so.
-var contract = regexp.MustCompile(`^(PORT|SESSION_[A-Z_]+|DATABASE_URL|REDIS_URL|LOG_LEVEL|CURL_HOME)=`)
+var contract = regexp.MustCompile(
+	`^(PORT|SESSION_[A-Z_]+|DATABASE_URL|REDIS_URL|LOG_LEVEL|CURL_HOME)=`)
 
 // placeholder is a value a learner would have to fill in, such as
 // "<the copied value>": a page shows the command that takes it instead.
@@ -132,13 +133,15 @@ func (r *Runner) Run(t testing.TB, path string, sh Shell, update bool) {
 	}
 	for _, s := range p.skipped {
 		if cm := commentIn(s.command); cm != "" {
-			t.Errorf("%s: `%s` has a comment (%s), which interactive zsh runs as words", path, s.command, cm)
+			t.Errorf("%s: `%s` has a comment (%s), which interactive zsh runs as words",
+				path, s.command, cm)
 		}
 	}
 
 	work := t.TempDir()
 	home := t.TempDir()
-	if err := os.WriteFile(filepath.Join(home, ".curlrc"), []byte("silent\nshow-error\n"), 0o644); err != nil {
+	curlrc := []byte("silent\nshow-error\n")
+	if err := os.WriteFile(filepath.Join(home, ".curlrc"), curlrc, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
@@ -196,7 +199,8 @@ func (r *Runner) Run(t testing.TB, path string, sh Shell, update bool) {
 				continue
 			}
 			t.Errorf("%s:%d: in %s, the commands print other than the page shows (%s)\n"+
-				"got:\n%s\nwant:\n%s\nIf the change is intended, record it: go test ./docs -run Lessons -update",
+				"got:\n%s\nwant:\n%s\n"+
+				"If the change is intended, record it: go test ./docs -run Lessons -update",
 				path, pt.line, sh.Name, firstDifference(got, pt.body), got, pt.body)
 		}
 	}
@@ -243,7 +247,8 @@ func (r *Runner) write(path string, ran *page, recorded map[int]string) error {
 		if strings.Join(before[i].commands, "\n") != strings.Join(after[i].commands, "\n") {
 			return fmt.Errorf("%s:%d: the commands changed while they ran: run again", path, after[i].line)
 		}
-		lines = append(lines[:after[i].start], append(strings.Split(got, "\n"), lines[after[i].end:]...)...)
+		rest := append(strings.Split(got, "\n"), lines[after[i].end:]...)
+		lines = append(lines[:after[i].start], rest...)
 	}
 	return os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o644)
 }
@@ -329,7 +334,8 @@ func (s *session) start(pt part) {
 	s.stop()
 	m := goRun.FindStringSubmatchIndex(pt.command)
 	if m == nil {
-		t.Fatalf("%s:%d: a server directive starts a program of the repository with go run ./PKG, not `%s`",
+		t.Fatalf("%s:%d: a server directive starts a program of the repository "+
+			"with go run ./PKG, not `%s`",
 			s.page, pt.line, pt.command)
 	}
 	bin, err := s.r.program(pt.command[m[2]:m[3]])
@@ -363,7 +369,8 @@ func (s *session) start(pt part) {
 		select {
 		case err := <-s.done:
 			s.server, s.port = nil, ""
-			t.Fatalf("%s:%d: `%s` stopped before it listened (%v):\n%s", s.page, pt.line, pt.command, err, s.log)
+			t.Fatalf("%s:%d: `%s` stopped before it listened (%v):\n%s",
+				s.page, pt.line, pt.command, err, s.log)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {

@@ -13,7 +13,8 @@ import (
 	"regexp"
 )
 
-var update = flag.Bool("update", false, "rewrite the recorded transcripts and screenshots from the running programs")
+var update = flag.Bool("update", false,
+	"rewrite the recorded transcripts and screenshots from the running programs")
 
 // Updating reports whether the test runs with -update: generated files
 // (transcripts, screenshots) are to be rewritten rather than checked.

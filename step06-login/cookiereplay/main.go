@@ -56,7 +56,9 @@ func main() {
 // newServer returns the app: three routes on a cookie store.
 func newServer() *echo.Echo {
 	store := sessions.NewCookieStore([]byte(secret))
-	store.Options = &sessions.Options{Path: "/", MaxAge: 86400, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	store.Options = &sessions.Options{
+		Path: "/", MaxAge: 86400, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(session.Middleware(store))
