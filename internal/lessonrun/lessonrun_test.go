@@ -82,17 +82,21 @@ func TestParseRefuses(t *testing.T) {
 	}
 }
 
-func TestCommentIn(t *testing.T) {
+func TestInteractiveTrap(t *testing.T) {
 	for _, c := range []struct{ command, want string }{
 		{"curl -i http://localhost:3000/", ""},
-		{"go test ./... # every step", "# every step"},
-		{"# a comment", "# a comment"},
+		{"go test ./... # every step", "a comment, # every step, which interactive zsh runs as words"},
+		{"# a comment", "a comment, # a comment, which interactive zsh runs as words"},
 		{"curl 'http://localhost:3000/#top'", ""},
 		{`echo "a # b"`, ""},
 		{"curl http://localhost:3000/#top", ""}, // a # inside a word starts no comment
+		{`curl -d "password=hi!there" http://localhost:3000/`,
+			`a ! (history expansion) at !there" http://localhost:3000/`},
+		{`curl -d 'password=hi!there' http://localhost:3000/`, ""},
+		{"[ ! -e jar.txt ]", ""},
 	} {
-		if got := commentIn(c.command); got != c.want {
-			t.Errorf("commentIn(%q): got %q, want %q", c.command, got, c.want)
+		if got := interactiveTrap(c.command); got != c.want {
+			t.Errorf("interactiveTrap(%q): got %q, want %q", c.command, got, c.want)
 		}
 	}
 }
@@ -208,7 +212,7 @@ func TestRun(t *testing.T) {
 			strings.Replace(right, "```sh\ngo run ./hello\n```", "", 1),
 			"never shows `go run ./hello`",
 		},
-		{"a comment", right + "\n```sh\nls # the files\n```\n", "has a comment (# the files)"},
+		{"a comment", right + "\n```sh\nls # the files\n```\n", "has a comment, # the files"},
 		{
 			"a placeholder",
 			right + "\n<!-- transcript -->\n```text\n" +

@@ -192,22 +192,29 @@ func dollarCommands(lines []string) []string {
 	return commands
 }
 
-// commentIn returns the part of command that a shell would take for a
-// comment (a # that starts a word, outside quotes), or "". Interactive zsh
-// starts no comment there, so a command with one runs differently in it.
-func commentIn(command string) string {
+// interactiveTrap returns what in command an interactive shell would take
+// otherwise than the test's shells do, or "": a comment (a # that starts a
+// word, outside quotes), which interactive zsh runs as words, or a ! outside
+// single quotes, which interactive bash and zsh expand from their history.
+func interactiveTrap(command string) string {
 	var quote rune
 	prev := ' '
 	for i, r := range command {
 		switch {
-		case quote != 0:
+		case quote == '\'':
+			if r == quote {
+				quote = 0
+			}
+		case r == '!' && i+1 < len(command) && !strings.ContainsRune(" \t\n=(", rune(command[i+1])):
+			return "a ! (history expansion) at " + command[i:]
+		case quote == '"':
 			if r == quote {
 				quote = 0
 			}
 		case r == '\'' || r == '"':
 			quote = r
 		case r == '#' && (prev == ' ' || prev == '\t' || prev == '\n'):
-			return command[i:]
+			return "a comment, " + command[i:] + ", which interactive zsh runs as words"
 		}
 		prev = r
 	}

@@ -121,9 +121,8 @@ func (r *Runner) Run(t testing.TB, path string, sh Shell, update bool) {
 			}
 		}
 		for _, c := range pt.commands {
-			if cm := commentIn(c); cm != "" {
-				t.Errorf("%s:%d: `%s` has a comment (%s), which interactive zsh runs as words",
-					path, pt.line, c, cm)
+			if trap := interactiveTrap(c); trap != "" {
+				t.Errorf("%s:%d: `%s` has %s", path, pt.line, c, trap)
 			}
 			if ph := placeholder.FindString(c); ph != "" {
 				t.Errorf("%s:%d: `%s` has a placeholder, %s: show the command that takes the value "+
@@ -132,9 +131,8 @@ func (r *Runner) Run(t testing.TB, path string, sh Shell, update bool) {
 		}
 	}
 	for _, s := range p.skipped {
-		if cm := commentIn(s.command); cm != "" {
-			t.Errorf("%s: `%s` has a comment (%s), which interactive zsh runs as words",
-				path, s.command, cm)
+		if trap := interactiveTrap(s.command); trap != "" {
+			t.Errorf("%s: `%s` has %s", path, s.command, trap)
 		}
 	}
 
