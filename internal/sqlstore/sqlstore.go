@@ -106,35 +106,70 @@ func Redacted(rawURL string) string {
 
 // OpenSQLite opens an SQLite file for several processes at once: WAL lets
 // readers work beside a writer, and a writer waits up to busy for another.
+// A transaction takes the write lock as it begins (BEGIN IMMEDIATE): one
+// that read first and wrote later could fail at once, since another
+// writer got in between.
 func OpenSQLite(path string, busy time.Duration) (*sql.DB, error) {
-	pragmas := "_pragma=busy_timeout(%d)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)"
+	pragmas := "_pragma=busy_timeout(%d)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_txlock=immediate"
 	return sql.Open("sqlite", fmt.Sprintf("file:%s?"+pragmas, path, busy.Milliseconds()))
 }
 
 // New returns a Store over db, creating the tables if they are missing.
-// postgres says which database it is (its schema says BYTEA for BLOB).
+// postgres says which database it is.
 func New(ctx context.Context, db *sql.DB, postgres bool) (*Store, error) {
-	ddl := schema
-	if postgres {
-		ddl = strings.ReplaceAll(ddl, "BLOB", "BYTEA")
-	}
-	for stmt := range strings.SplitSeq(ddl, ";") {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("creating the session tables: %w", err)
+	err := CreateTables(ctx, db, postgres, schema, func(tx *sql.Tx) error {
+		// A table made before the owner column existed gets it (SQLite has
+		// no ADD COLUMN IF NOT EXISTS: look first), and its index: an
+		// owner's sessions are found without a scan.
+		add := `ALTER TABLE sessions ADD COLUMN IF NOT EXISTS owner TEXT`
+		if !postgres {
+			add = `ALTER TABLE sessions ADD COLUMN owner TEXT`
+			if _, err := tx.ExecContext(ctx, `SELECT owner FROM sessions LIMIT 0`); err == nil {
+				add = `SELECT 1` // it has it
+			}
 		}
-	}
-	// A table made before the owner column existed gets it, and every
-	// table its index: an owner's sessions are found without a scan.
-	if _, err := db.ExecContext(ctx, `SELECT owner FROM sessions LIMIT 0`); err != nil {
-		if _, err := db.ExecContext(ctx, `ALTER TABLE sessions ADD COLUMN owner TEXT`); err != nil {
-			return nil, fmt.Errorf("adding the owner column: %w", err)
+		if _, err := tx.ExecContext(ctx, add); err != nil {
+			return err
 		}
-	}
-	if _, err := db.ExecContext(ctx,
-		`CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner)`); err != nil {
+		_, err := tx.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner)`)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("creating the session tables: %w", err)
 	}
 	return &Store{db: db, lastSweep: time.Now()}, nil
+}
+
+// CreateTables runs ddl (statements separated by ";", BLOB written BYTEA
+// for PostgreSQL), then more if not nil, in one transaction, so that
+// instances that start at once on one database take turns. Without it, two
+// PostgreSQL instances that run CREATE TABLE IF NOT EXISTS at the same
+// moment can both try to create the table, and one fails: the transaction
+// first takes an advisory lock, which others wait for. An SQLite
+// transaction takes the file's write lock when it begins (see OpenSQLite).
+func CreateTables(ctx context.Context, db *sql.DB, postgres bool, ddl string, more func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // after Commit, it does nothing
+	if postgres {
+		ddl = strings.ReplaceAll(ddl, "BLOB", "BYTEA")
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(80830)`); err != nil { // any fixed number
+			return err
+		}
+	}
+	for stmt := range strings.SplitSeq(ddl, ";") {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	if more != nil {
+		if err := more(tx); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // Find implements sessionstore.Storage.
@@ -172,7 +207,8 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // region owner
 // SetOwner files the session under owner (an account), for Owned and
-// DeleteOwned; sessionindex calls it at login.
+// DeleteOwned; sessionindex calls it for each new ID of a logged-in
+// session.
 func (s *Store) SetOwner(ctx context.Context, id, owner string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET owner = $2 WHERE id = $1`, id, owner)
 	return err

@@ -174,3 +174,58 @@ func TestNoPasswordInMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestInstancesStartAtOnce: several instances that start at the same
+// moment on one fresh database all get their tables; on PostgreSQL, two
+// CREATE TABLE IF NOT EXISTS at once would fail one of them.
+func TestInstancesStartAtOnce(t *testing.T) {
+	for _, tc := range []struct{ name, url string }{
+		{"sqlite", "sqlite://" + filepath.Join(t.TempDir(), "sessions.db")},
+		{"postgres", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := tc.url
+			if url == "" {
+				url = pgtest.Start(t).NewDatabase(t)
+			}
+			errs := make(chan error, 4)
+			for range cap(errs) {
+				go func() {
+					_, db, err := Open(context.Background(), url)
+					if err == nil {
+						db.Close()
+					}
+					errs <- err
+				}()
+			}
+			for range cap(errs) {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
+
+// TestOwnedUsesTheIndex: SQLite finds an owner's sessions through the
+// owner index, not by reading every row.
+func TestOwnedUsesTheIndex(t *testing.T) {
+	s := openSQLite(t, filepath.Join(t.TempDir(), "sessions.db"))
+	rows, err := s.db.Query(`EXPLAIN QUERY PLAN SELECT id, data FROM sessions WHERE owner = $1`, "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if got := strings.Join(plan, "; "); !strings.Contains(got, "USING INDEX sessions_owner") {
+		t.Errorf("the plan is %q, want a search using sessions_owner", got)
+	}
+}
