@@ -174,7 +174,8 @@ func (a *app) changePassword(c *echo.Context) error {
 	form := c.Request()
 	old, next := form.PostFormValue("current_password"), form.PostFormValue("new_password")
 	if next != form.PostFormValue("confirm_password") {
-		return a.flashAndRedirect(c, "The two new passwords differ. Type the same one twice.", "/account/password")
+		return a.flashAndRedirect(c, "The two new passwords differ. Type the same one twice.",
+			"/account/password")
 	}
 	if !passwordOK(next, true) {
 		return usersError(c, errBadPassword)
@@ -193,6 +194,12 @@ func (a *app) changePassword(c *echo.Context) error {
 		return usersError(c, err)
 	}
 	l, err := a.accounts.setPassword(ctx, key, next)
+	if errors.Is(err, errNoMatch) { // the account was deleted meanwhile
+		if err := a.logOutEnded(c, sess, "Your account no longer exists."); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/login")
+	}
 	if err != nil {
 		return usersError(c, err)
 	}
@@ -227,7 +234,8 @@ func (a *app) deleteAccount(c *echo.Context) error {
 	ctx := c.Request().Context()
 	err = a.accounts.checkKey(ctx, key, c.Request().PostFormValue("password"))
 	if errors.Is(err, errNoMatch) {
-		return a.flashAndRedirect(c, "That is not your password: the account is still there.", "/account/sessions")
+		return a.flashAndRedirect(c, "That is not your password: the account is still there.",
+			"/account/sessions")
 	}
 	if err != nil {
 		return usersError(c, err)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"html"
 	"io"
 	"net/http"
@@ -13,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/go-sessions-course/echo-sessions/internal/pgtest"
+	"github.com/go-sessions-course/echo-sessions/internal/sessionindex"
+	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
 )
 
 // as returns a request header that names the visitor's browser.
@@ -270,9 +274,13 @@ func TestDeleteAccount(t *testing.T) {
 		t.Errorf("no flash: %q", body)
 	}
 	endedOnNextRequest(t, app, phone, "the phone")
-	var rows int
-	if err := app.db.QueryRow(`SELECT count(*) FROM accounts`).Scan(&rows); err != nil || rows != 0 {
-		t.Errorf("accounts left: %d (err %v), want 0", rows, err)
+	var accounts, sessions int
+	if err := app.db.QueryRow(`SELECT count(*) FROM accounts`).Scan(&accounts); err != nil || accounts != 0 {
+		t.Errorf("accounts left: %d (err %v), want 0", accounts, err)
+	}
+	err := app.db.QueryRow(`SELECT count(*) FROM sessions WHERE owner IS NOT NULL`).Scan(&sessions)
+	if err != nil || sessions != 0 {
+		t.Errorf("sessions of the account left: %d (err %v), want 0", sessions, err)
 	}
 
 	newAda := signUp(t, app, "ada")
@@ -284,32 +292,57 @@ func TestDeleteAccount(t *testing.T) {
 	}
 }
 
-// TestRacingRequestDoesNotComeBack: a request of another session that is
-// running while the password changes (it loaded its session before) saves
-// after the change. Its session stays ended: the store does not write it
-// back, and its cookie opens nothing.
-func TestRacingRequestDoesNotComeBack(t *testing.T) {
-	app := newTestApp(t, config{}, true)
-	laptop := signUp(t, app, "ada")
-	phone := logIn(t, app, "ada", password, "Phone")
-
-	// The phone's request, halfway: its session is loaded.
-	r := httptest.NewRequest(http.MethodGet, "/protected_page", nil)
-	r.AddCookie(phone.cookie(app))
-	sess, err := app.store.New(r, sessionName)
-	if err != nil || sess.IsNew {
-		t.Fatalf("loading the phone's session: %v", err)
-	}
-	const newPassword = "a new password, long enough"
-	changePassword(laptop, app, password, newPassword, newPassword)
-	sess.Values["late"] = "written after the change"
-	w := httptest.NewRecorder()
-	if err := app.store.Save(r, w, sess); err != nil {
+// stored reports whether the sessions table holds a row under id.
+func stored(t *testing.T, app *testApp, id string) bool {
+	t.Helper()
+	var n int
+	if err := app.db.QueryRow(`SELECT count(*) FROM sessions WHERE id = $1`, id).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	endedOnNextRequest(t, app, phone, "the phone")
-	if got := len(handles(t, app, laptop)); got != 0 {
-		t.Errorf("the laptop's list offers %d sessions, want 0", got)
+	return n > 0
+}
+
+// TestRacingRequestDoesNotComeBack: a request of another session that is
+// running while the owner ends it (it loaded its session before) saves
+// after. Its session stays ended: the store does not write it back, and
+// its cookie opens nothing. Both ways of ending it: "End every other
+// session", which leaves the password as it was, and a new password.
+func TestRacingRequestDoesNotComeBack(t *testing.T) {
+	const newPassword = "a new password, long enough"
+	for _, tc := range []struct {
+		name string
+		end  func(laptop *visitor, app *testApp) (int, string, string)
+	}{
+		{"end the others", func(laptop *visitor, app *testApp) (int, string, string) {
+			return laptop.post(app.URL+"/account/sessions/end-others", nil)
+		}},
+		{"a new password", func(laptop *visitor, app *testApp) (int, string, string) {
+			return changePassword(laptop, app, password, newPassword, newPassword)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app := newTestApp(t, config{}, true)
+			laptop := signUp(t, app, "ada")
+			phone := logIn(t, app, "ada", password, "Phone")
+
+			// The phone's request, halfway: its session is loaded.
+			r := httptest.NewRequest(http.MethodGet, "/protected_page", nil)
+			r.AddCookie(phone.cookie(app))
+			sess, err := app.store.New(r, sessionName)
+			if err != nil || sess.IsNew {
+				t.Fatalf("loading the phone's session: %v", err)
+			}
+			status, location, _ := tc.end(laptop, app)
+			expect(t, "ending the phone's session", status, location, http.StatusSeeOther, "/account/sessions")
+			sess.Values["late"] = "written after it ended"
+			if err := app.store.Save(r, httptest.NewRecorder(), sess); err != nil {
+				t.Fatal(err)
+			}
+			if stored(t, app, sess.ID) {
+				t.Fatal("the late save wrote the ended session back")
+			}
+			endedOnNextRequest(t, app, phone, "the phone")
+		})
 	}
 }
 
@@ -384,7 +417,13 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 			if !moved.loggedIn(a) {
 				t.Fatal("B's session does not open A")
 			}
-			onA.post(a.URL+"/account/sessions/end-others", nil)
+			// A's page names B's session; the form goes to B.
+			handle := handles(t, a, onA)[0]
+			ub, _ := url.Parse(b.URL)
+			fromB := newVisitor(t)
+			fromB.client.Jar.SetCookies(ub, []*http.Cookie{onA.cookie(a)})
+			status, location, _ := fromB.post(b.URL+"/account/sessions/end", url.Values{"session": {handle}})
+			expect(t, "ending on B with A's handle", status, location, http.StatusSeeOther, "/account/sessions")
 			endedOnNextRequest(t, b, onB, "B's session")
 
 			// A restart: a third instance, on the same database.
@@ -400,5 +439,149 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 				t.Error("a logout on A left the session open on the other instance")
 			}
 		})
+	}
+}
+
+// TestAccountFormsRefuseOtherOrigins: every form of the account pages is a
+// POST behind the cross-origin check, as logging out is: a page of another
+// site cannot end a session, change the password or delete the account.
+func TestAccountFormsRefuseOtherOrigins(t *testing.T) {
+	app := newTestApp(t, config{}, true)
+	laptop := signUp(t, app, "ada")
+	phone := logIn(t, app, "ada", password, "Phone")
+	handle := handles(t, app, laptop)[0]
+	for path, form := range map[string]url.Values{
+		"/account/sessions/end":        {"session": {handle}},
+		"/account/sessions/end-others": {},
+		"/account/password": {"current_password": {password}, "new_password": {"another long password"},
+			"confirm_password": {"another long password"}},
+		"/account/delete": {"password": {password}},
+	} {
+		status, _, body := laptop.post(app.URL+path, form, "Sec-Fetch-Site", "cross-site")
+		if status != http.StatusForbidden {
+			t.Errorf("%s from another site: got %d %q, want 403", path, status, body)
+		}
+	}
+	if !phone.loggedIn(app) || !laptop.loggedIn(app) {
+		t.Error("a refused post ended a session")
+	}
+	logIn(t, app, "ada", password, "Laptop") // the password is unchanged
+}
+
+// TestAccountPagesArePrivate: the account pages carry Cache-Control:
+// no-store and Vary: Cookie, and a HEAD of them neither saves the session
+// nor eats the flash that waits for the GET.
+func TestAccountPagesArePrivate(t *testing.T) {
+	app := newTestApp(t, config{}, true)
+	v := signUp(t, app, "ada")
+	logIn(t, app, "ada", password, "Phone")
+	for _, path := range []string{"/account/sessions", "/account/password"} {
+		resp := v.send(http.MethodGet, app.URL+path, nil)
+		resp.Body.Close()
+		if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("Vary") != "Cookie" {
+			t.Errorf("%s: Cache-Control %q, Vary %q; want no-store, Cookie", path,
+				resp.Header.Get("Cache-Control"), resp.Header.Get("Vary"))
+		}
+	}
+	v.post(app.URL+"/account/sessions/end-others", nil) // a flash waits for the list
+	resp := v.send(http.MethodHead, app.URL+"/account/sessions", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Set-Cookie") != "" {
+		t.Errorf("HEAD: got %d, Set-Cookie %q; want 200, none", resp.StatusCode, resp.Header.Get("Set-Cookie"))
+	}
+	if _, _, body := v.get(app.URL + "/account/sessions"); !strings.Contains(body, "Every other session") ||
+		!strings.Contains(body, `class="flash"`) {
+		t.Errorf("the HEAD request ate the flash: %q", body)
+	}
+}
+
+// TestUserAgentIsCut: a session keeps at most 256 bytes of the user agent,
+// in whole characters, as valid UTF-8.
+func TestUserAgentIsCut(t *testing.T) {
+	for _, tc := range []struct{ sent, want string }{
+		{"Firefox", "Firefox"},
+		{strings.Repeat("a", 255) + "é", strings.Repeat("a", 255)}, // é's two bytes would make 257
+		{strings.Repeat("é", 200), strings.Repeat("é", 128)},
+		{"bad \xff byte", "bad ? byte"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("User-Agent", tc.sent)
+		if got := userAgent(r); got != tc.want {
+			t.Errorf("userAgent(%.20q...): got %.20q... (%d bytes), want %.20q... (%d bytes)",
+				tc.sent, got, len(got), tc.want, len(tc.want))
+		}
+	}
+}
+
+// TestOneSignupWins: two signups of one ID at the same moment (on two
+// instances, say) make one account: the database's UNIQUE column decides.
+func TestOneSignupWins(t *testing.T) {
+	app := newTestApp(t, config{}, true)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := app.accounts.signUp(context.Background(), "ada", password)
+			errs <- err
+		}()
+	}
+	first, second := <-errs, <-errs
+	if (first == nil) == (second == nil) || !errors.Is(cmp.Or(first, second), errTaken) {
+		t.Errorf("got %v and %v, want one nil and one errTaken", first, second)
+	}
+}
+
+// failingOwner is a storage whose SetOwner fails, as a database that goes
+// away between two statements would.
+type failingOwner struct{ sessionindex.Storage }
+
+func (failingOwner) SetOwner(context.Context, string, string) error {
+	return errors.New("the database went away")
+}
+
+// TestUnfiledSessionIsEnded: a login whose new session cannot be filed
+// under its account (so no list would show it, and nobody could end it
+// from another browser) gets a 503, and no session.
+func TestUnfiledSessionIsEnded(t *testing.T) {
+	b := newTestBackend(t, config{}, discard)
+	storage, err := sqlstore.New(context.Background(), b.db, b.postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.index = sessionindex.New(b.store, failingOwner{storage}, []byte(testSecret))
+	app := serveTestApp(t, b, true, discard)
+	v := newVisitor(t)
+	status, _, _ := v.post(app.URL+"/signup", credentials("ada", password))
+	if status != http.StatusServiceUnavailable {
+		t.Errorf("got %d, want 503", status)
+	}
+	if v.cookie(app) != nil || v.loggedIn(app) {
+		t.Error("the visitor kept a session that no list shows")
+	}
+	var n int
+	if err := app.db.QueryRow(`SELECT count(*) FROM sessions`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d sessions stored (err %v), want 0", n, err)
+	}
+}
+
+// TestHomeSaysWhy: the home page, too, tells a session that was ended from
+// another browser why it is logged out, once; a HEAD of it tells nothing
+// and changes nothing.
+func TestHomeSaysWhy(t *testing.T) {
+	app := newTestApp(t, config{}, true)
+	laptop := signUp(t, app, "ada")
+	phone := logIn(t, app, "ada", password, "Phone")
+	laptop.post(app.URL+"/account/sessions/end-others", nil)
+	resp := phone.send(http.MethodHead, app.URL+"/", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Set-Cookie") != "" {
+		t.Errorf("HEAD /: got %d, Set-Cookie %q; want 200, none", resp.StatusCode, resp.Header.Get("Set-Cookie"))
+	}
+	status, _, body := phone.get(app.URL + "/")
+	if status != http.StatusOK || !strings.Contains(body, "Your session has ended") ||
+		!strings.Contains(body, "You are not logged in.") {
+		t.Errorf("GET /: got %d %q, want 200, the reason, and not logged in", status, body)
+	}
+	if _, _, body := phone.get(app.URL + "/"); strings.Contains(body, "Your session has ended") {
+		t.Error("the reason was shown twice")
 	}
 }

@@ -8,12 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/secure/precis"
+
+	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
 )
 
 // The limits on what a visitor may choose. bcrypt reads at most 72 bytes
@@ -103,12 +104,10 @@ type accounts struct {
 // openAccounts creates the accounts table if it is missing. postgres says
 // which database db is. Hashes are made at bcryptCost, and as many at
 // once as the machine has cores, with twice as many waiting their turn.
-func openAccounts(ctx context.Context, db *sql.DB, postgres bool, now func() time.Time) (*accounts, error) {
-	ddl := accountsTable
-	if postgres {
-		ddl = strings.ReplaceAll(ddl, "BLOB", "BYTEA")
-	}
-	if _, err := db.ExecContext(ctx, ddl); err != nil {
+func openAccounts(ctx context.Context, db *sql.DB, postgres bool,
+	now func() time.Time) (*accounts, error) {
+	// As the session tables are: instances that start at once take turns.
+	if err := sqlstore.CreateTables(ctx, db, postgres, accountsTable, nil); err != nil {
 		return nil, fmt.Errorf("creating the accounts table: %w", err)
 	}
 	dummy, err := bcrypt.GenerateFromPassword([]byte("no user has this password"), bcryptCost)
@@ -155,7 +154,8 @@ func (u *accounts) signUp(ctx context.Context, id, password string) (login, erro
 	}
 	l := login{key: rand.Text(), version: 1} // 26 random letters and digits: 128 bits
 	res, err := u.db.ExecContext(ctx, `INSERT INTO accounts (key, user_id, hash, version, created)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING`, l.key, id, hash, l.version, u.now().UnixMilli())
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING`,
+		l.key, id, hash, l.version, u.now().UnixMilli())
 	if err != nil {
 		return login{}, dbError(err)
 	}

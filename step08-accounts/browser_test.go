@@ -72,7 +72,7 @@ func TestBrowserCrossSiteFormPost(t *testing.T) {
 	}
 }
 
-// userAgent makes the browser send agent as its User-Agent, so that the
+// userAgentIs makes the browser send agent as its User-Agent, so that the
 // list of sessions tells the two browsers apart (and the picture does not
 // change with Chromium's version).
 func userAgentIs(agent string) chromedp.Action[chromedp.Void] {

@@ -41,6 +41,7 @@ td,th{text-align:left;border-bottom:1px solid #ccc;padding:.4rem .3rem;vertical-
 
 var (
 	homePage = template.Must(template.New("home").Parse(layout + `{{template "top" "Sessions in Go: log in"}}
+{{template "flashes" .Flashes}}
 {{if .User}}<p>You are logged in as {{.User}}. <a href="/protected_page">Your page</a>, <a href="/account/sessions">your sessions</a>.</p>
 {{else}}<p>You are not logged in. <a href="/login">Log in</a> or <a href="/signup">sign up</a>.</p>{{end}}
 </body></html>`))

@@ -149,11 +149,10 @@ func accountLimit() middleware.RateLimiterStore {
 // region checksignin
 // checkSignIn lets logged-in visitors through to the page, and sends
 // everyone else to the login form, with a 303. A session that was logged
-// in and no longer is (ended from another device, its password changed,
-// its account deleted) is told so on the login form (see ended). It saves
-// the session of every visit it lets through: a session's idle timeout
-// counts from its last save, and a visitor reading pages is not idle. A
-// HEAD request changes nothing.
+// in and no longer is (see endedWhy) is logged out, and the login form
+// says why. It saves the session of every visit it lets through: a
+// session's idle timeout counts from its last save, and a visitor reading
+// pages is not idle. A HEAD request changes nothing.
 func (a *app) checkSignIn(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		sess, err := session.Get(sessionName, c)
@@ -166,12 +165,12 @@ func (a *app) checkSignIn(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		head := c.Request().Method == http.MethodHead
 		switch {
-		case !ok && !head && a.ended(c, sess):
-			if err := a.endedFlash(c, sess); err != nil {
-				return err
-			}
-			return c.Redirect(http.StatusSeeOther, "/login")
 		case !ok:
+			if why := a.endedWhy(c, sess); why != "" && !head {
+				if err := a.logOutEnded(c, sess, why); err != nil {
+					return err
+				}
+			}
 			return c.Redirect(http.StatusSeeOther, "/login")
 		case !head:
 			if err := sess.Save(c.Request(), c.Response()); err != nil {
@@ -201,29 +200,39 @@ func (a *app) signedIn(c *echo.Context, sess *sessions.Session) (string, bool, e
 // endregion signedin
 
 // region ended
-// ended reports whether the request came with a session that was logged
-// in and no longer is: its cookie names a session the store no longer
-// holds (ended from another device, or timed out), or the session names an
-// account that is gone or whose password has changed. The engine still
-// knows the cookie's checked ID, although its session is gone.
-func (a *app) ended(c *echo.Context, sess *sessions.Session) bool {
-	_, hadID := a.store.ID(c.Request(), sessionName)
-	return sess.Values[accountKey] != nil || sess.IsNew && hadID
+// endedWhy says why a session that is not logged in (signedIn said so) no
+// longer is, or "" when it never was. Either it names an account that is
+// gone or whose password has changed since its login, or its cookie names
+// a session the store no longer holds: one ended from another browser, by
+// a new password or by deleting the account, or one that timed out. The
+// engine still knows the ID that the cookie carried, although no session
+// is stored under it. A visitor who never logged in, and whose cookie
+// outlived its session, is told the same: once a session is gone, nothing
+// says what it held.
+func (a *app) endedWhy(c *echo.Context, sess *sessions.Session) string {
+	if sess.Values[accountKey] != nil {
+		return "You are logged out: the password was changed, or the account deleted. " +
+			"Please log in again."
+	}
+	if _, hadID := a.store.ID(c.Request(), sessionName); sess.IsNew && hadID {
+		return "Your session has ended: it was ended from another browser, or by a new password, " +
+			"or it timed out. Please log in again."
+	}
+	return ""
 }
 
-// endedFlash logs the session out, as logOut does, with a flash that says
-// why, for the next page.
-func (a *app) endedFlash(c *echo.Context, sess *sessions.Session) error {
+// logOutEnded logs the session out, as logOut does, with why as a flash
+// for the next page.
+func (a *app) logOutEnded(c *echo.Context, sess *sessions.Session, why string) error {
 	clear(sess.Values)
-	sess.AddFlash("Your session has ended: it was logged out from another device, " +
-		"or its password was changed, or it timed out. Please log in again.")
+	sess.AddFlash(why)
 	return storeError(a.store.Regenerate(c.Request(), c.Response(), sess))
 }
 
 // endregion ended
 
-// home says who is logged in. A session that was logged in and no longer
-// is gets the flash that says why.
+// home says who is logged in, and, to a session that was logged in and no
+// longer is, why (see endedWhy), once: the session is logged out.
 func (a *app) home(c *echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
@@ -234,11 +243,13 @@ func (a *app) home(c *echo.Context) error {
 		return storeError(err)
 	}
 	p := page{User: user}
-	if !ok && c.Request().Method != http.MethodHead && a.ended(c, sess) {
-		if err := a.endedFlash(c, sess); err != nil {
+	if why := a.endedWhy(c, sess); !ok && why != "" && c.Request().Method != http.MethodHead {
+		if err := a.logOutEnded(c, sess, why); err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/login")
+		if err := a.takeFlashes(c, sess, &p); err != nil {
+			return err
+		}
 	}
 	return render(c, homePage, p)
 }
@@ -371,11 +382,17 @@ func (a *app) startUserSession(c *echo.Context, l login) error {
 }
 
 // renew gives the session a new ID and files it under the account key.
+// A session that could not be filed would be on no list, where nobody could
+// end it from another browser: it is ended at once.
 func (a *app) renew(c *echo.Context, sess *sessions.Session, key string) error {
 	if err := a.store.Regenerate(c.Request(), c.Response(), sess); err != nil {
 		return storeError(err)
 	}
-	return storeError(a.index.Own(c.Request().Context(), sess, key))
+	if err := a.index.Own(c.Request().Context(), sess, key); err != nil {
+		sess.Options.MaxAge = -1 // deletes it, and clears the cookie just sent
+		return storeError(errors.Join(err, a.store.Save(c.Request(), c.Response(), sess)))
+	}
+	return nil
 }
 
 // endregion login

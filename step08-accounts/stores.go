@@ -34,7 +34,8 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 	}
 	storage, db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the database (DATABASE_URL %s): %w", sqlstore.Redacted(cfg.DatabaseURL), err)
+		return nil, fmt.Errorf("cannot open the database (DATABASE_URL %s): %w",
+			sqlstore.Redacted(cfg.DatabaseURL), err)
 	}
 	store, err := sessionstore.New(storage, sessionstore.Config{
 		Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure,
@@ -47,7 +48,8 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 	}
 	logger.Info("database: "+cfg.Store, "url", sqlstore.Redacted(cfg.DatabaseURL))
 	index := sessionindex.New(store, storage, cfg.Secret)
-	return &backend{db: db, postgres: cfg.Store == "postgres", store: store, index: index, close: db.Close}, nil
+	postgres := cfg.Store == "postgres"
+	return &backend{db: db, postgres: postgres, store: store, index: index, close: db.Close}, nil
 }
 
 // endregion open

@@ -71,7 +71,8 @@ func (x *Index) Own(ctx context.Context, sess *sessions.Session, owner string) e
 // region list
 // List returns owner's sessions that have not ended, the newest first;
 // current (which may be nil) is marked.
-func (x *Index) List(ctx context.Context, owner string, current *sessions.Session) ([]Entry, error) {
+func (x *Index) List(ctx context.Context, owner string,
+	current *sessions.Session) ([]Entry, error) {
 	owned, err := x.storage.Owned(ctx, owner)
 	if err != nil {
 		return nil, wrap(err)

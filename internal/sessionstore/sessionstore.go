@@ -281,8 +281,10 @@ func (s *Store) ID(r *http.Request, name string) (string, bool) {
 // be decoded or its session has ended.
 func (s *Store) Read(data []byte) (start, lastUsed time.Time, values map[any]any, ok bool) {
 	var rec record
-	ok = rec.decode(data) == nil && s.now().Before(rec.expiry)
-	return rec.start, rec.sent, rec.values, ok
+	if rec.decode(data) != nil || !s.now().Before(rec.expiry) {
+		return time.Time{}, time.Time{}, nil, false
+	}
+	return rec.start, rec.sent, rec.values, true
 }
 
 // state is what the engine knows of a session in a request: the checked ID

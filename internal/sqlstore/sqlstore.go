@@ -110,7 +110,8 @@ func Redacted(rawURL string) string {
 // that read first and wrote later could fail at once, since another
 // writer got in between.
 func OpenSQLite(path string, busy time.Duration) (*sql.DB, error) {
-	pragmas := "_pragma=busy_timeout(%d)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_txlock=immediate"
+	pragmas := "_pragma=busy_timeout(%d)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)" +
+		"&_txlock=immediate"
 	return sql.Open("sqlite", fmt.Sprintf("file:%s?"+pragmas, path, busy.Milliseconds()))
 }
 
@@ -147,7 +148,8 @@ func New(ctx context.Context, db *sql.DB, postgres bool) (*Store, error) {
 // moment can both try to create the table, and one fails: the transaction
 // first takes an advisory lock, which others wait for. An SQLite
 // transaction takes the file's write lock when it begins (see OpenSQLite).
-func CreateTables(ctx context.Context, db *sql.DB, postgres bool, ddl string, more func(*sql.Tx) error) error {
+func CreateTables(ctx context.Context, db *sql.DB, postgres bool, ddl string,
+	more func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -155,7 +157,8 @@ func CreateTables(ctx context.Context, db *sql.DB, postgres bool, ddl string, mo
 	defer tx.Rollback() // after Commit, it does nothing
 	if postgres {
 		ddl = strings.ReplaceAll(ddl, "BLOB", "BYTEA")
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(80830)`); err != nil { // any fixed number
+		// Any number will do, as long as every instance takes the same.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(80830)`); err != nil {
 			return err
 		}
 	}
