@@ -47,8 +47,9 @@ func current(c *echo.Context) (*sessions.Session, string, error) {
 }
 
 // region sessionspage
-// sessionsPage lists the account's sessions: when each began (at its
-// login) and was last used, and the browser it logged in from. The page
+// sessionsPage lists the account's sessions: since when each has its ID
+// (its login, or a password change), when it was last used, and the
+// browser it logged in from. The page
 // names each by its handle, never its ID: the ID is the key to the
 // session, and a page can end up in a cache, a screenshot or a bug report.
 func (a *app) sessionsPage(c *echo.Context) error {

@@ -77,7 +77,7 @@ var (
 	sessionsPage = template.Must(template.New("sessions").Parse(layout + `{{template "top" "Your sessions"}}
 {{template "flashes" .Flashes}}
 <p>{{.User}}, you are logged in on these browsers. End any you do not know, or no longer use.</p>
-<table><thead><tr><th scope="col">Browser</th><th scope="col">Logged in (UTC)</th><th scope="col">Last used</th><th scope="col"></th></tr></thead>
+<table><thead><tr><th scope="col">Browser</th><th scope="col">Since (UTC)</th><th scope="col">Last used</th><th scope="col"></th></tr></thead>
 <tbody>{{range .Sessions}}<tr><td>{{.Agent}}</td><td class="t">{{.Began}}</td><td class="t">{{.LastUsed}}</td>
 <td>{{if .Current}}<strong>This browser</strong>{{else}}<form method="post" action="/account/sessions/end">
 <input type="hidden" name="session" value="{{.Handle}}"><button>End</button></form>{{end}}</td></tr>
