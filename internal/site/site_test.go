@@ -87,6 +87,25 @@ func TestSidebarOrder(t *testing.T) {
 	}
 }
 
+// TestBenchTableShowsTheSpread: several runs of one benchmark make one row,
+// with the median time and the fastest and the slowest run beside it.
+func TestBenchTableShowsTheSpread(t *testing.T) {
+	out := "cpu: Some CPU\n" +
+		"BenchmarkStores/memory/returning-2   100   12000 ns/op   5000 B/op   75 allocs/op\n" +
+		"BenchmarkStores/memory/returning-2   100   10000 ns/op   5000 B/op   75 allocs/op\n" +
+		"BenchmarkStores/memory/returning-2   100   30000 ns/op   5000 B/op   75 allocs/op\n"
+	rows, _ := parseBench(out)
+	if len(rows) != 1 || rows[0].NsPerOp != 12000 || rows[0].MinNs != 10000 || rows[0].MaxNs != 30000 || rows[0].Runs != 3 {
+		t.Fatalf("got %+v, want one row: median 12000, 10000 to 30000, 3 runs", rows)
+	}
+	table := benchTable(out)
+	for _, want := range []string{"12.0 µs", "10.0 µs-30.0 µs", "the median of 3 runs of each"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the table lacks %q:\n%s", want, table)
+		}
+	}
+}
+
 // TestBenchChartColoursEveryStore: every bar of the chart has a colour.
 func TestBenchChartColoursEveryStore(t *testing.T) {
 	results, err := os.ReadFile(filepath.Join("../..", BenchFile))
