@@ -165,8 +165,7 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // a fresh ID. An error means the storage failed (ErrUnavailable).
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	session := sessions.NewSession(s, name)
-	opts := *s.Options // a handler may change its own copy
-	session.Options, session.IsNew = &opts, true
+	*session.Options, session.IsNew = *s.Options, true // a handler may change its own copy
 	st := s.state(r, name)
 	if st.id == "" {
 		return session, nil
