@@ -95,6 +95,10 @@ func run(update, bench bool) error {
 	if err != nil {
 		return err
 	}
+	// Ctrl-C is caught before the port opens: one pressed as soon as the
+	// server answers still shuts it down cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	ln, err := net.Listen("tcp", ":"+port)
 	if err != nil {
 		return err
@@ -102,8 +106,6 @@ func run(update, bench bool) error {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
 	logger.Info("the course is at", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
