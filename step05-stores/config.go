@@ -78,7 +78,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		return cfg, fmt.Errorf("%w (usage: step05-stores [-store %s])", err, strings.Join(storeNames, "|"))
 	}
 	if cfg.Store == "filesystem" {
-		return cfg, errors.New("the filesystem store is gone: use -store=sqlite, a file that survives a restart and that processes on this machine share")
+		return cfg, errors.New("gorilla's FilesystemStore is not offered here: use -store=sqlite, a file that survives a restart and that processes on this machine share")
 	}
 	if !slices.Contains(storeNames, cfg.Store) {
 		return cfg, fmt.Errorf("unknown session store %q: choose one of %s (-store or SESSION_STORE)", cfg.Store, strings.Join(storeNames, ", "))

@@ -51,7 +51,7 @@ func TestLoadConfig(t *testing.T) {
 		want string
 	}{
 		{"unknown store flag", []string{"-store=mongo"}, nil, `unknown session store "mongo": choose one of memory, cookie, sqlite, postgres, redis`},
-		{"the filesystem store", []string{"-store=filesystem"}, nil, "the filesystem store is gone: use -store=sqlite"},
+		{"the filesystem store", []string{"-store=filesystem"}, nil, "gorilla's FilesystemStore is not offered here: use -store=sqlite"},
 		{"postgres without DATABASE_URL", []string{"-store=postgres"}, nil, "DATABASE_URL must be"},
 		{"sqlite with a relative path", []string{"-store=sqlite"}, map[string]string{"DATABASE_URL": "sqlite://sessions.db"}, "DATABASE_URL must be sqlite:///absolute/path.db"},
 		{"unknown store env", nil, map[string]string{"SESSION_STORE": "Memory"}, `unknown session store "Memory"`},

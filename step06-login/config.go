@@ -82,7 +82,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		return cfg, fmt.Errorf("%w (usage: step06-login [-store %s])", err, strings.Join(storeNames, "|"))
 	}
 	if cfg.Store == "filesystem" {
-		return cfg, errors.New("the filesystem store is gone: use -store=sqlite, a file that survives a restart and that processes on this machine share")
+		return cfg, errors.New("gorilla's FilesystemStore is not offered here: use -store=sqlite, a file that survives a restart and that processes on this machine share")
 	}
 	if !slices.Contains(storeNames, cfg.Store) {
 		return cfg, fmt.Errorf("unknown session store %q: choose one of memory, sqlite, postgres, redis (-store or SESSION_STORE)", cfg.Store)

@@ -51,7 +51,7 @@ func TestLoadConfig(t *testing.T) {
 		want string
 	}{
 		{"unknown store flag", []string{"-store=mongo"}, nil, `unknown session store "mongo": choose one of memory, sqlite, postgres, redis`},
-		{"the filesystem store", []string{"-store=filesystem"}, nil, "the filesystem store is gone: use -store=sqlite"},
+		{"the filesystem store", []string{"-store=filesystem"}, nil, "gorilla's FilesystemStore is not offered here: use -store=sqlite"},
 		{"the cookie store", []string{"-store=cookie"}, nil, "-store=cookie cannot log anyone out: the session would live in the cookie itself, so a copy taken before logout stays valid"},
 		{"unknown store env", nil, map[string]string{"SESSION_STORE": "Memory"}, `unknown session store "Memory"`},
 		{"unknown flag", []string{"-stroe=redis"}, nil, "flag provided but not defined: -stroe"},

@@ -51,7 +51,7 @@ func TestLoadConfig(t *testing.T) {
 		want string
 	}{
 		{"unknown store flag", []string{"-store=mongo"}, nil, `unknown session store "mongo": choose sqlite or postgres`},
-		{"the filesystem store", []string{"-store=filesystem"}, nil, "the filesystem store is gone: use -store=sqlite"},
+		{"the filesystem store", []string{"-store=filesystem"}, nil, "gorilla's FilesystemStore is not offered here: use -store=sqlite"},
 		{"the memory store", []string{"-store=memory"}, nil, "-store=memory: this step lists and ends an account's sessions with one query on the table that holds them, next to the accounts: choose sqlite (the default) or postgres"},
 		{"the Redis store", nil, map[string]string{"SESSION_STORE": "redis"}, "-store=redis: this step lists"},
 		{"the cookie store", []string{"-store=cookie"}, nil, "-store=cookie: this step lists"},
