@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -107,6 +108,7 @@ const hello = `package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -114,12 +116,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
+	if os.Getenv("RUDE") == "" { // a rude program does not catch Ctrl-C: it dies of it
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", "localhost:"+os.Getenv("PORT"))
 	if err != nil {
 		panic(err)
 	}
+	fmt.Fprintf(os.Stderr, "listening url=http://localhost:%d\n", ln.Addr().(*net.TCPAddr).Port)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("hello from " + r.Host + "\n"))
 	})}
@@ -226,8 +233,22 @@ func TestRun(t *testing.T) {
 			"<!-- server: python3 -m http.server -->\n",
 			"go run ./PKG",
 		},
+		{
+			"a program that dies of Ctrl-C",
+			strings.ReplaceAll(right, "go run ./hello", "RUDE=1 go run ./hello"),
+			"did not stop cleanly on Ctrl-C",
+		},
+		{
+			// The pipe's other end keeps the output open after the shell
+			// is killed: the runner must kill the whole group.
+			"a command that runs for ever",
+			right + "\n```sh\nsleep 600 | cat\n```\n",
+			"still running after",
+		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			defer func(d time.Duration) { commandTimeout = d }(commandTimeout)
+			commandTimeout = 2 * time.Second
 			errs, _ := run(t, c.page, false)
 			switch {
 			case c.want == "" && len(errs) > 0:

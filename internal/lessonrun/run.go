@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -103,6 +101,9 @@ var placeholder = regexp.MustCompile(`<[A-Za-z][A-Za-z-]* [^<>]*>`)
 // output is what a learner's terminal shows.
 func (r *Runner) Run(t testing.TB, path string, sh Shell, update bool) {
 	t.Helper()
+	if !supported {
+		t.Skip("the pages' commands are bash and zsh commands: the runner needs Linux or macOS")
+	}
 	md, err := os.ReadFile(filepath.Join(r.root, path))
 	if err != nil {
 		t.Fatal(err)
@@ -287,7 +288,7 @@ type session struct {
 // commandTimeout is the longest a command may take: a command that waits
 // for more is one that runs forever, which the page must start with a
 // server directive or mark as not runnable.
-const commandTimeout = 2 * time.Minute
+var commandTimeout = 2 * time.Minute
 
 // command runs c in the page's folder and returns what it printed, on
 // standard output and standard error together, masked.
@@ -303,6 +304,12 @@ func (s *session) command(c string) (string, error) {
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
+	// At the timeout, the whole group goes: the shell, and what it started
+	// (a pipeline's other end, the program of a go run), which would keep
+	// the output open, and Run waiting, after the shell alone was killed.
+	ownGroup(cmd)
+	cmd.Cancel = func() error { return signalGroup(cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
 	if ctx.Err() != nil {
 		err = fmt.Errorf("still running after %v: start it with <!-- server: ... --> "+
@@ -341,41 +348,43 @@ func (s *session) start(pt part) {
 		t.Fatalf("%s:%d: %v", s.page, pt.line, err)
 	}
 	line := pt.command[:m[0]] + bin + pt.command[m[1]:]
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// PORT=0: the program takes a free port and logs it, as every program
+	// of the course does (url=http://localhost:N). A port picked here and
+	// handed over could be taken by another test in between.
 	cmd := exec.Command(s.sh.Name, append(s.sh.Args, line)...)
 	cmd.Dir = s.r.root
-	cmd.Env = append(s.env, "PORT="+port)
+	cmd.Env = append(s.env, "PORT=0")
 	s.log = &syncBuffer{}
 	cmd.Stdout = s.log
 	cmd.Stderr = s.log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C reaches it, and only it
+	ownGroup(cmd) // Ctrl-C reaches it, and only it; it dies with the test
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("%s:%d: %v", s.page, pt.line, err)
 	}
-	s.server, s.port, s.done = cmd, port, make(chan error, 1)
+	s.server, s.done = cmd, make(chan error, 1)
 	go func() { s.done <- cmd.Wait() }()
 	deadline := time.Now().Add(time.Minute)
 	for {
-		conn, err := net.DialTimeout("tcp", net.JoinHostPort("localhost", port), time.Second)
-		if err == nil {
-			conn.Close()
+		if m := listening.FindStringSubmatch(s.log.String()); m != nil {
+			s.port = m[1]
 			return
 		}
 		select {
 		case err := <-s.done:
-			s.server, s.port = nil, ""
+			s.server = nil
 			t.Fatalf("%s:%d: `%s` stopped before it listened (%v):\n%s",
 				s.page, pt.line, pt.command, err, s.log)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s:%d: `%s` did not listen within a minute:\n%s", s.page, pt.line, pt.command, s.log)
+			t.Fatalf("%s:%d: `%s` did not log its URL within a minute:\n%s",
+				s.page, pt.line, pt.command, s.log)
 		}
 	}
 }
+
+// listening finds the URL that a program logs once it listens.
+var listening = regexp.MustCompile(`url=http://localhost:(\d+)`)
 
 // stop stops the running program as Ctrl-C would, and fails the test if
 // it does not stop cleanly.
@@ -385,27 +394,17 @@ func (s *session) stop() {
 	}
 	pid := s.server.Process.Pid
 	s.server, s.port = nil, ""
-	_ = syscall.Kill(-pid, syscall.SIGINT) // its process group: the shell and the program
+	_ = signalGroup(pid, syscall.SIGINT) // its process group: the shell and the program
 	select {
 	case err := <-s.done:
 		if err != nil {
 			s.t.Errorf("%s: the program did not stop cleanly on Ctrl-C (%v):\n%s", s.page, err, s.log)
 		}
 	case <-time.After(30 * time.Second):
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		_ = signalGroup(pid, syscall.SIGKILL)
 		<-s.done
 		s.t.Errorf("%s: the program did not stop within 30 s of Ctrl-C:\n%s", s.page, s.log)
 	}
-}
-
-// freePort returns a port no one listens on now.
-func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "localhost:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), nil
 }
 
 // syncBuffer is a program's log: written by exec's copying goroutine, read
