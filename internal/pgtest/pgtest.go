@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package pgtest starts a throwaway PostgreSQL server for tests.
 //
 // Start runs initdb and postgres on a free loopback port, in a temporary
@@ -14,7 +16,8 @@
 // It stands in for a container (testcontainers-go needs a Docker engine)
 // and for an in-process fake: the stores' tests need a real server's
 // behaviour, its transactions, its connections, an outage (Stop) and the
-// recovery after it (Restart).
+// recovery after it (Restart). It runs on Unix; elsewhere (pgtest_other.go)
+// Start skips.
 package pgtest
 
 import (
@@ -140,13 +143,11 @@ func postgresUser(t testing.TB) *syscall.Credential {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 }
 
-// asServer makes cmd run as the server's user, from the server's folder.
-// If the test binary dies without its cleanups (a timeout's panic), the
-// kernel sends cmd SIGQUIT, which stops postgres at once, rather than leave
-// it running.
+// asServer makes cmd run as the server's user, from the server's folder
+// (see serverAttr).
 func (s *Server) asServer(cmd *exec.Cmd) *exec.Cmd {
 	cmd.Dir = s.dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred, Pdeathsig: syscall.SIGQUIT}
+	cmd.SysProcAttr = serverAttr(s.cred)
 	return cmd
 }
 

@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -63,20 +62,6 @@ func (s *Server) Stop() {
 	_ = s.cmd.Process.Kill() // it may have exited already; Wait tells
 	_ = s.cmd.Wait()         // a killed process reports an error by design
 	s.cmd = nil
-}
-
-// Pause stops the server's process (SIGSTOP), as a stalled Redis: it
-// accepts connections and answers nothing until Resume.
-func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
-
-// Resume lets a paused server run again (SIGCONT).
-func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
-
-func (s *Server) signal(sig os.Signal) {
-	s.t.Helper()
-	if err := s.cmd.Process.Signal(sig); err != nil {
-		s.t.Fatal(err)
-	}
 }
 
 // Restart starts the server again on the same port (empty: nothing was
