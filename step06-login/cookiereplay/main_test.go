@@ -76,3 +76,26 @@ func TestLogoutCannotRevokeACopy(t *testing.T) {
 		t.Errorf("a forged cookie: got %q, want %q", got, want)
 	}
 }
+
+// TestAnswersAsEveryStep: a cookie that does not verify is a new session,
+// never a 5xx; HEAD is answered where GET is; every answer is private.
+func TestAnswersAsEveryStep(t *testing.T) {
+	h := newServer()
+	for _, tc := range []struct{ method, path, body string }{
+		{http.MethodPost, "/login", "id=ada"},
+		{http.MethodGet, "/protected_page", ""},
+		{http.MethodHead, "/protected_page", ""},
+		{http.MethodPost, "/logout", ""},
+	} {
+		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", sessionName+"=garbage")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "no-store" ||
+			rec.Header().Get("Vary") != "Cookie" {
+			t.Errorf("%s %s with a bad cookie: got %d, Cache-Control %q, Vary %q; want 200, no-store, Cookie",
+				tc.method, tc.path, rec.Code, rec.Header().Get("Cache-Control"), rec.Header().Get("Vary"))
+		}
+	}
+}
