@@ -95,11 +95,20 @@ func Open(ctx context.Context, rawURL string) (*Store, *sql.DB, error) {
 	return s, db, nil
 }
 
-// Redacted is rawURL as a log may show it: a password in it is xxxxx.
+// Redacted is rawURL as a log may show it: a password in it, after the
+// user name or as a password or sslpassword parameter (pgx reads both), is
+// xxxxx.
 func Redacted(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return "(not a URL)"
+	}
+	q := u.Query()
+	for _, key := range []string{"password", "sslpassword"} {
+		if q.Has(key) {
+			q.Set(key, "xxxxx")
+			u.RawQuery = q.Encode()
+		}
 	}
 	return u.Redacted()
 }

@@ -164,8 +164,15 @@ func TestOwnerColumnIsAdded(t *testing.T) {
 // TestNoPasswordInMessages: a log line or an error that shows the
 // database's URL shows no password.
 func TestNoPasswordInMessages(t *testing.T) {
-	if got, want := Redacted("postgres://ada:s3cret@db:5432/app"), "postgres://ada:xxxxx@db:5432/app"; got != want {
-		t.Errorf("Redacted: got %q, want %q", got, want)
+	for raw, want := range map[string]string{
+		"postgres://ada:s3cret@db:5432/app":                     "postgres://ada:xxxxx@db:5432/app",
+		"postgres://ada@db/app?password=s3cret&sslmode=require": "postgres://ada@db/app?password=xxxxx&sslmode=require",
+		"postgres://ada@db/app?sslpassword=s3cret":              "postgres://ada@db/app?sslpassword=xxxxx",
+		"sqlite:///tmp/s.db":                                    "sqlite:///tmp/s.db",
+	} {
+		if got := Redacted(raw); got != want {
+			t.Errorf("Redacted(%q): got %q, want %q", raw, got, want)
+		}
 	}
 	for _, u := range []string{"postgres://ada:s3cret@db:5432/app\x7f", "mysql://ada:s3cret@db/app", "sqlite://ada:s3cret@db/x.db"} {
 		_, _, err := Open(context.Background(), u)
