@@ -10,10 +10,6 @@ import (
 	"github.com/go-sessions-course/echo-sessions/internal/transcript"
 )
 
-// notYetOnTheRunner are pages whose commands the runner does not run yet,
-// with the reason. Remove a page from here once its directives are in.
-var notYetOnTheRunner = map[string]string{}
-
 // TestLessons runs every page (the README and each lesson) as a learner
 // follows it: the programs it starts, as it starts them, and every shell
 // command it shows, in reading order, first in bash, then again with a
@@ -42,9 +38,6 @@ func TestLessons(t *testing.T) {
 	for _, path := range paths {
 		name := filepath.Base(path[:len(path)-len(filepath.Ext(path))])
 		t.Run(name, func(t *testing.T) {
-			if why, ok := notYetOnTheRunner[path]; ok {
-				t.Skip(why)
-			}
 			t.Parallel()
 			t.Run("bash", func(t *testing.T) {
 				r.Run(t, path, lessonrun.Bash, transcript.Updating())

@@ -53,7 +53,8 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 	case "sqlite", "postgres":
 		store, db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
-			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w", sqlstore.Redacted(cfg.DatabaseURL), err)
+			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w",
+				sqlstore.Redacted(cfg.DatabaseURL), err)
 		}
 		storage, closeStorage = store, db.Close
 		// Other processes on the same database take turns too.

@@ -140,7 +140,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	case cfg.Store == "sqlite" && !strings.HasPrefix(cfg.DatabaseURL, "sqlite:///"),
 		cfg.Store == "postgres" && !strings.HasPrefix(cfg.DatabaseURL, "postgres://"):
 		return cfg, fmt.Errorf("DATABASE_URL must be sqlite:///absolute/path.db for -store=sqlite, "+
-			"postgres://user@host:port/db?sslmode=disable for -store=postgres; got %q", sqlstore.Redacted(cfg.DatabaseURL))
+			"postgres://user@host:port/db?sslmode=disable for -store=postgres; got %q",
+			sqlstore.Redacted(cfg.DatabaseURL))
 	}
 	if v := getenv("REDIS_URL"); v != "" {
 		cfg.RedisURL = v

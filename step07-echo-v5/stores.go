@@ -43,7 +43,8 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 	case "sqlite", "postgres":
 		store, db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
-			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w", sqlstore.Redacted(cfg.DatabaseURL), err)
+			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w",
+				sqlstore.Redacted(cfg.DatabaseURL), err)
 		}
 		storage, closeStorage = store, db.Close
 		engineCfg.Shared = sharedlock.New(store, 0, logger) // instances on one database take turns

@@ -95,6 +95,9 @@ func TestInteractiveTrap(t *testing.T) {
 			`a ! (history expansion) at !there" http://localhost:3000/`},
 		{`curl -d 'password=hi!there' http://localhost:3000/`, ""},
 		{"[ ! -e jar.txt ]", ""},
+		{`curl -d password=hi\!there http://localhost:3000/`, ""}, // the backslash keeps it a !
+		{`echo it\'s; curl -d "a=b!c" http://localhost:3000/`, `a ! (history expansion) at !c" http://localhost:3000/`},
+		{`echo \# not a comment`, ""},
 	} {
 		if got := interactiveTrap(c.command); got != c.want {
 			t.Errorf("interactiveTrap(%q): got %q, want %q", c.command, got, c.want)

@@ -25,7 +25,7 @@
 //
 // before a fenced block of `$ command` lines and their output: the commands
 // are run and the output between them is what they printed, masked (see
-// Mask). Every other line of a shell block (```sh) is run too and must
+// transcript.Mask). Every other line of a shell block (```sh) is run too and must
 // succeed; a line that is a server directive's command is run as that
 // server. A line of `$ ` in any other block needs one of the two markers.
 package lessonrun
@@ -196,15 +196,20 @@ func dollarCommands(lines []string) []string {
 // otherwise than the test's shells do, or "": a comment (a # that starts a
 // word, outside quotes), which interactive zsh runs as words, or a ! outside
 // single quotes, which interactive bash and zsh expand from their history.
+// A backslash outside single quotes takes the next character as it is.
 func interactiveTrap(command string) string {
 	var quote rune
-	prev := ' '
+	prev, escaped := ' ', false
 	for i, r := range command {
 		switch {
+		case escaped:
+			escaped = false
 		case quote == '\'':
 			if r == quote {
 				quote = 0
 			}
+		case r == '\\':
+			escaped = true
 		case r == '!' && i+1 < len(command) && !strings.ContainsRune(" \t\n=(", rune(command[i+1])):
 			return "a ! (history expansion) at " + command[i:]
 		case quote == '"':

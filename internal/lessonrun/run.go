@@ -27,11 +27,11 @@ type Shell struct {
 var (
 	// Bash reads no start-up file, as a learner's settings are not ours.
 	Bash = Shell{"bash", []string{"--noprofile", "--norc", "-c"}}
-	// Zsh without start-up files (-f), as the issue that asked for it says.
+	// Zsh without start-up files (-f): a learner's own settings would change what it does.
 	Zsh = Shell{"zsh", []string{"-f", "-c"}}
 )
 
-// Runner runs pages of the repository at Root, building each program a
+// Runner runs pages of the repository at its root, building each program a
 // page starts once, for all of them.
 type Runner struct {
 	root  string

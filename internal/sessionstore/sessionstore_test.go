@@ -550,3 +550,39 @@ func FuzzGet(f *testing.F) {
 		}
 	})
 }
+
+// TestRead: a stored record tells when its session began and its values
+// while the session lives; not once it has ended, nor when it is corrupt.
+func TestRead(t *testing.T) {
+	clock := storetest.NewClock()
+	storage := memstore.New()
+	s := newStoreOver(t, storage, sessionstore.Config{MaxAge: 60, Now: clock.Now})
+	r, w := httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder()
+	sess, err := s.New(r, cookieName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.Values["user"] = "ada"
+	began := clock.Now()
+	if err := s.Save(r, w, sess); err != nil {
+		t.Fatal(err)
+	}
+	data, found, err := storage.Find(context.Background(), sess.ID)
+	if err != nil || !found {
+		t.Fatalf("the session is not stored (%v)", err)
+	}
+	clock.Sleep(59 * time.Second)
+	start, lastUsed, values, ok := s.Read(data)
+	if !ok || !start.Equal(began) || !lastUsed.Equal(began) || values["user"] != "ada" {
+		t.Errorf("a live session: got %v, %v, %v, %v; want true, %v twice, ada", ok, start, lastUsed, values, began)
+	}
+	for name, data := range map[string][]byte{"corrupt": []byte("p\xff\xff"), "empty": nil} {
+		if _, _, values, ok := s.Read(data); ok || values != nil {
+			t.Errorf("%s: got %v, %v; want nothing", name, ok, values)
+		}
+	}
+	clock.Sleep(2 * time.Second) // idle for 61 s, with MaxAge 60
+	if _, _, values, ok := s.Read(data); ok || values != nil {
+		t.Errorf("an ended session: got %v, %v; want nothing", ok, values)
+	}
+}

@@ -179,7 +179,7 @@ func benchSVG(text string) string {
 		fmt.Fprintf(&b, `  <text x="%.1f" y="%.0f" text-anchor="middle" fill="#59636e">%s</text>`+"\n", x(tick.ns), height-24, tick.label)
 	}
 	// One colour per store, each with a contrast of 3:1 or more on white
-	// (GitHub's palette); a store without one would draw no bar.
+	// (GitHub's palette); a store without one would draw a black bar.
 	colours := map[string]string{
 		"bare": "#6e7781", "memory": "#1a7f37", "cookie": "#0969da",
 		"sqlite": "#9a6700", "postgres": "#8250df", "redis": "#cf222e",
