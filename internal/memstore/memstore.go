@@ -2,10 +2,9 @@
 // the course's session engine (internal/sessionstore): the Go counterpart
 // of express-session's MemoryStore. gorilla/sessions ships no memory store,
 // and the published ones either never remove an expired session or share
-// the handler's values. This one keeps the bytes the engine encoded, as
-// Redis would, so it behaves like a store with a server behind it, and it
-// removes expired sessions as it goes (lazily, as Echo's rate limiter does:
-// no goroutine, no Close). Its sessions vanish with the process.
+// the handler's values. This one keeps the engine's bytes, as Redis would,
+// and removes expired sessions as it goes (lazily, as Echo's rate limiter
+// does: no goroutine, no Close). Its sessions vanish with the process.
 package memstore
 
 import (

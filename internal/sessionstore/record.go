@@ -2,11 +2,11 @@ package sessionstore
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/gob"
 	"errors"
 	"fmt"
-	"io"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,43 +17,37 @@ type record struct {
 	values              map[any]any
 }
 
-// encode returns the record as the storage keeps it: the three times, then
-// the values. Values that are all plain (string keys; string, int or bool
-// values: a counter, a user ID, a flash) take a few length-prefixed bytes
-// (form 'p'); anything else goes through gob (form 'g'), whose type
-// descriptions would cost microseconds a visit.
+// encode returns the record as the storage keeps it, as lines: its form,
+// its three times (Unix milliseconds, as JavaScript's Date.now), then its
+// values. Plain values (string keys, string or int values: a counter, a
+// user ID) are text you can read in the store, a key or a value a line,
+// strings quoted (form "p"); anything else goes through gob (form "g"),
+// whose type descriptions would cost microseconds a visit.
 func (rec *record) encode() ([]byte, error) {
-	b := []byte{'p'}
+	b := []byte("p\n")
 	for _, t := range []time.Time{rec.start, rec.expiry, rec.sent} {
-		b = binary.AppendVarint(b, t.UnixNano())
+		b = append(strconv.AppendInt(b, t.UnixMilli(), 10), '\n')
 	}
-	head, plain := len(b), true
-	b = binary.AppendUvarint(b, uint64(len(rec.values)))
+	head := len(b)
 	for k, v := range rec.values {
 		key, ok := k.(string)
-		b = append(binary.AppendUvarint(b, uint64(len(key))), key...)
+		b = append(strconv.AppendQuote(b, key), '\n')
 		switch v := v.(type) {
 		case string:
-			b = append(binary.AppendUvarint(append(b, 's'), uint64(len(v))), v...)
+			b = strconv.AppendQuote(b, v)
 		case int:
-			b = binary.AppendVarint(append(b, 'i'), int64(v))
-		case bool:
-			kind := byte('f')
-			if v {
-				kind = 't'
-			}
-			b = append(b, kind)
+			b = strconv.AppendInt(b, int64(v), 10)
 		default:
 			ok = false
 		}
-		if plain = plain && ok; !plain {
+		if b = append(b, '\n'); !ok {
+			b[0] = 'g'
 			break
 		}
 	}
-	if plain {
+	if b[0] == 'p' {
 		return b, nil
 	}
-	b[0] = 'g'
 	buf := bytes.NewBuffer(b[:head])
 	if err := gob.NewEncoder(buf).Encode(rec.values); err != nil {
 		return nil, fmt.Errorf("sessionstore: encoding session values "+
@@ -66,59 +60,34 @@ var errCorrupt = errors.New("sessionstore: a stored record is corrupt")
 
 // decode reads what encode wrote; anything else is an error.
 func (rec *record) decode(data []byte) error {
-	r := &reader{Reader: bytes.NewReader(data)}
-	form := r.byte()
-	for _, t := range []*time.Time{&rec.start, &rec.expiry, &rec.sent} {
-		*t = time.Unix(0, r.varint())
-	}
-	if r.err == nil && form == 'g' {
-		return gob.NewDecoder(r).Decode(&rec.values)
-	}
-	n := r.uvarint()
-	if form != 'p' || n > uint64(r.Len()) {
+	text := string(data)
+	line := func() (l string) { l, text, _ = strings.Cut(text, "\n"); return l }
+	form := line()
+	if form != "p" && form != "g" {
 		return errCorrupt
 	}
-	rec.values = make(map[any]any, n)
-	for range n {
-		key := r.string()
-		switch kind := r.byte(); kind {
-		case 's':
-			rec.values[key] = r.string()
-		case 'i':
-			rec.values[key] = int(r.varint())
-		case 't', 'f':
-			rec.values[key] = kind == 't'
-		default:
+	for _, t := range []*time.Time{&rec.start, &rec.expiry, &rec.sent} {
+		n, err := strconv.ParseInt(line(), 10, 64)
+		if err != nil {
+			return errCorrupt
+		}
+		*t = time.UnixMilli(n)
+	}
+	if form == "g" {
+		return gob.NewDecoder(strings.NewReader(text)).Decode(&rec.values)
+	}
+	rec.values = make(map[any]any)
+	for text != "" {
+		key, err := strconv.Unquote(line())
+		if value := line(); err != nil {
+			return errCorrupt
+		} else if s, err := strconv.Unquote(value); err == nil {
+			rec.values[key] = s
+		} else if n, err := strconv.Atoi(value); err == nil {
+			rec.values[key] = n
+		} else {
 			return errCorrupt
 		}
 	}
-	return r.err
-}
-
-// reader reads a record, and keeps the first error.
-type reader struct {
-	*bytes.Reader
-	err error
-}
-
-func (r *reader) fail(err error) {
-	if err != nil && r.err == nil {
-		r.err = errCorrupt
-	}
-}
-
-func (r *reader) byte() byte      { b, err := r.ReadByte(); r.fail(err); return b }
-func (r *reader) varint() int64   { n, err := binary.ReadVarint(r); r.fail(err); return n }
-func (r *reader) uvarint() uint64 { n, err := binary.ReadUvarint(r); r.fail(err); return n }
-
-func (r *reader) string() string {
-	n := r.uvarint()
-	if n > uint64(r.Len()) {
-		r.fail(errCorrupt)
-		return ""
-	}
-	b := make([]byte, n)
-	_, err := io.ReadFull(r, b) // an empty string at the end is no EOF
-	r.fail(err)
-	return string(b)
+	return nil
 }

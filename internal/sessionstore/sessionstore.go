@@ -86,14 +86,13 @@ type Store struct {
 	// SameSite Lax, Max-Age MaxAge, Secure only when asked for.
 	Options *sessions.Options
 
-	storage                   Storage
-	shared                    Locker
-	codecs                    []securecookie.Codec
-	maxAge, lifetime, refresh time.Duration
-	wait                      time.Duration
-	now                       func() time.Time
-	log                       *slog.Logger
-	turns                     turns
+	storage                         Storage
+	shared                          Locker
+	codecs                          []securecookie.Codec
+	maxAge, lifetime, refresh, wait time.Duration
+	now                             func() time.Time
+	log                             *slog.Logger
+	turns                           turns
 }
 
 // New returns a Store over storage.
@@ -175,12 +174,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		return session, unavailable(err)
 	}
 	var rec record
-	if found {
-		if err := rec.decode(data); err != nil {
-			s.log.Warn("sessionstore: a stored session cannot be decoded; starting a fresh one",
-				"err", err)
-			found = false
-		}
+	if err := rec.decode(data); found && err != nil {
+		s.log.Warn("sessionstore: a stored session cannot be decoded; starting a fresh one", "err", err)
+		found = false
 	}
 	if !found || !s.now().Before(rec.expiry) {
 		s.log.Debug("sessionstore: unknown or expired session; starting a fresh one")
@@ -191,33 +187,29 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	return session, nil
 }
 
-// Save stores the session and sends its cookie. A value that is not a plain
-// string, number or bool is gob-encoded, so one gob cannot encode fails
-// here, and a change after Save changes nothing stored. Options.MaxAge < 0
+// Save stores the session and sends its cookie. A value that is not a
+// string or an int is gob-encoded, so one gob cannot encode fails here, and a change after Save changes nothing stored. Options.MaxAge < 0
 // deletes the session and clears the cookie; 0 makes a cookie the browser
 // forgets when it closes. The cookie is sent for a new ID or changed
 // options, else at most once a minute (or MaxAge/10), to move its Max-Age.
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
 	opts := *session.Options
-	if r.TLS != nil {
-		opts.Secure = true // served over HTTPS: never send the ID in clear later
-	}
+	opts.Secure = opts.Secure || r.TLS != nil // over HTTPS: never send the ID in clear later
 	ctx, st := r.Context(), s.state(r, session.Name())
 	if opts.MaxAge < 0 {
 		st.rec = nil
 		http.SetCookie(w, sessions.NewCookie(session.Name(), "", &opts))
 		return unavailable(s.storage.Delete(ctx, session.ID))
 	}
-	now := s.now()
-	idle := s.maxAge
+	now, idle := s.now(), s.maxAge
 	if opts.MaxAge > 0 {
 		idle = time.Duration(opts.MaxAge) * time.Second // this session's own
 	}
 	rec, send := record{start: now, sent: now, values: session.Values}, true
-	old := st.rec
-	if old != nil && session.ID == st.id { // a stored session: keep its start
-		rec.start, rec.sent = old.start, old.sent
-		if send = opts != *s.Options || now.Sub(old.sent) >= s.refresh; send {
+	stored := st.rec != nil && session.ID == st.id
+	if stored { // keep its start
+		rec.start, rec.sent = st.rec.start, st.rec.sent
+		if send = opts != *s.Options || now.Sub(rec.sent) >= s.refresh; send {
 			rec.sent = now
 		}
 	}
@@ -226,23 +218,21 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if err != nil {
 		return err
 	}
-	if old != nil && session.ID == st.id {
-		updated, err := s.storage.Update(ctx, session.ID, data, rec.expiry)
-		if err != nil {
-			return unavailable(err)
-		}
-		if !updated { // ended meanwhile (a logout elsewhere): it stays ended
+	if stored {
+		var updated bool
+		updated, err = s.storage.Update(ctx, session.ID, data, rec.expiry)
+		if err == nil && !updated { // ended meanwhile (a logout elsewhere): it stays ended
 			s.log.Warn("sessionstore: the session ended while its request ran; its changes are dropped")
-			st.rec = nil
-			gone := &sessions.Options{Path: opts.Path, MaxAge: -1}
-			http.SetCookie(w, sessions.NewCookie(session.Name(), "", gone))
+			st.rec, opts.MaxAge = nil, -1
+			http.SetCookie(w, sessions.NewCookie(session.Name(), "", &opts))
 			return nil
 		}
 	} else {
 		session.ID = rand.Text() // 128 random bits: nobody guesses one
-		if err := s.storage.Create(ctx, session.ID, data, rec.expiry); err != nil {
-			return unavailable(err)
-		}
+		err = s.storage.Create(ctx, session.ID, data, rec.expiry)
+	}
+	if err != nil {
+		return unavailable(err)
 	}
 	st.id, st.rec = session.ID, &rec
 	if !send {
@@ -289,23 +279,21 @@ func (s *Store) Read(data []byte) (start, lastUsed time.Time, values map[any]any
 // state is what the engine knows of a session in a request: the checked ID
 // of its cookie and the record loaded under it, kept in the request's
 // context (as gorilla's registry keeps sessions) so the cookie is checked
-// once.
+// once. Its key is the Store: a pointer, which costs no allocation.
 type state struct {
-	id  string
-	rec *record // nil: nothing loaded or kept under id
-}
-
-type stateKey struct {
-	s    *Store
-	name string
+	name, id string
+	rec      *record // nil: nothing loaded or kept under id
+	next     *state  // another name's
 }
 
 func (s *Store) state(r *http.Request, name string) *state {
-	key := stateKey{s, name}
-	if st, ok := r.Context().Value(key).(*state); ok {
-		return st
+	first, _ := r.Context().Value(s).(*state)
+	for st := first; st != nil; st = st.next {
+		if st.name == name {
+			return st
+		}
 	}
-	st := &state{}
+	st := &state{name: name, next: first}
 	if cookie, err := r.Cookie(name); err == nil {
 		var raw []byte
 		if err := securecookie.DecodeMulti(name, cookie.Value, &raw, s.codecs...); err != nil {
@@ -314,6 +302,6 @@ func (s *Store) state(r *http.Request, name string) *state {
 		}
 		st.id = string(raw)
 	}
-	*r = *r.WithContext(context.WithValue(r.Context(), key, st))
+	*r = *r.WithContext(context.WithValue(r.Context(), s, st))
 	return st
 }

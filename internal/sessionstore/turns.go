@@ -19,13 +19,12 @@ type Locker interface {
 var ErrBusy = errors.New("another request of this session is still running")
 
 // Middleware returns net/http middleware that runs the requests of one
-// session one at a time (mount it in Echo with echo.WrapMiddleware). Without
-// it, two overlapping requests both load page_views = 7, both save 8, and
-// a visit is lost: express-session, gorilla, echo-contrib and scs all let
-// that happen. A first visit (no ID yet) takes no turn, and other sessions
-// never wait. The requests of a session are served in the order they came;
-// one that waited Config.Wait in vain, or whose storage failed, gets a 503
-// that says so.
+// session one at a time, in the order they came (mount it in Echo with
+// echo.WrapMiddleware). Without it, two overlapping requests both load
+// page_views = 7, both save 8, and a visit is lost: express-session,
+// gorilla, echo-contrib and scs all let that happen. A first visit (no ID
+// yet) takes no turn, and other sessions never wait. A request that waited
+// Config.Wait in vain, or whose storage failed, gets a 503 that says so.
 func (s *Store) Middleware(name string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -107,18 +106,5 @@ func (t *turns) lock(ctx context.Context, id string) (func(), error) {
 		leave()
 		return nil, context.Cause(ctx)
 	}
-	var once sync.Once
-	return func() {
-		once.Do(func() { // a second call must not end somebody else's turn
-			<-tn.token
-			leave()
-		})
-	}, nil
-}
-
-// Len reports how many sessions have a turn held or awaited in this process.
-func (s *Store) Len() int {
-	s.turns.mu.Lock()
-	defer s.turns.mu.Unlock()
-	return len(s.turns.locks)
+	return func() { <-tn.token; leave() }, nil
 }
