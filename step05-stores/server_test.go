@@ -567,7 +567,7 @@ func TestStoreErrors(t *testing.T) {
 		want int
 	}{
 		{fmt.Errorf("loading: %w", sessionstore.ErrUnavailable), http.StatusServiceUnavailable},
-		{errors.New("sessionstore: encoding session values"), http.StatusInternalServerError},
+		{errors.New("sessionstore: encoding values"), http.StatusInternalServerError},
 	} {
 		e := echo.New()
 		e.HTTPErrorHandler = plainTextErrors

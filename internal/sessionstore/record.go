@@ -50,15 +50,14 @@ func (rec *record) encode() ([]byte, error) {
 	}
 	buf := bytes.NewBuffer(b[:head])
 	if err := gob.NewEncoder(buf).Encode(rec.values); err != nil {
-		return nil, fmt.Errorf("sessionstore: encoding session values "+
-			"(gob.Register custom types): %w", err)
+		return nil, fmt.Errorf("sessionstore: encoding values (gob.Register custom types): %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
 var errCorrupt = errors.New("sessionstore: a stored record is corrupt")
 
-// decode reads what encode wrote; anything else is an error.
+// decode reads what encode wrote; a record it cannot read is an error.
 func (rec *record) decode(data []byte) error {
 	text := string(data)
 	line := func() (l string) { l, text, _ = strings.Cut(text, "\n"); return l }
@@ -78,12 +77,11 @@ func (rec *record) decode(data []byte) error {
 	}
 	rec.values = make(map[any]any)
 	for text != "" {
-		key, err := strconv.Unquote(line())
-		if value := line(); err != nil {
-			return errCorrupt
-		} else if s, err := strconv.Unquote(value); err == nil {
+		key, kerr := strconv.Unquote(line())
+		value := line()
+		if s, err := strconv.Unquote(value); kerr == nil && err == nil {
 			rec.values[key] = s
-		} else if n, err := strconv.Atoi(value); err == nil {
+		} else if n, err := strconv.Atoi(value); kerr == nil && err == nil {
 			rec.values[key] = n
 		} else {
 			return errCorrupt

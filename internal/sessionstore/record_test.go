@@ -7,7 +7,7 @@ import (
 )
 
 // TestRecordIsText: a session of plain values is stored as lines of text
-// that a learner can read in the store (redis-cli GET, sqlite3, psql): the
+// that a learner can read in the store (redis-cli --raw GET, sqlite3): the
 // form, the three times in Unix milliseconds, then each key and its value.
 func TestRecordIsText(t *testing.T) {
 	start := time.Unix(1764633600, 0) // 2025-12-02 00:00 UTC

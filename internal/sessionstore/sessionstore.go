@@ -51,12 +51,7 @@ type Storage interface {
 // with 503 Service Unavailable, since trying again later may work.
 var ErrUnavailable = errors.New("the session store is unavailable")
 
-func unavailable(err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
-}
+func unavailable(err error) error { return fmt.Errorf("%w: %w", ErrUnavailable, err) }
 
 // The timeouts' defaults in seconds (a day idle, a week in all); the
 // longest either may be (400 days, the most a browser keeps a cookie); the
@@ -97,7 +92,8 @@ type Store struct {
 
 // New returns a Store over storage.
 func New(storage Storage, cfg Config) (*Store, error) {
-	cfg.MaxAge, cfg.Lifetime = cmp.Or(cfg.MaxAge, DefaultMaxAge), cmp.Or(cfg.Lifetime, DefaultLifetime)
+	cfg.MaxAge = cmp.Or(cfg.MaxAge, DefaultMaxAge)
+	cfg.Lifetime = cmp.Or(cfg.Lifetime, DefaultLifetime)
 	if cfg.MaxAge < 0 || cfg.MaxAge > MaxMaxAge || cfg.Lifetime < 0 || cfg.Lifetime > MaxMaxAge {
 		return nil, fmt.Errorf("sessionstore: MaxAge and Lifetime must be from 1 to %d seconds, got %d and %d",
 			MaxMaxAge, cfg.MaxAge, cfg.Lifetime)
@@ -112,7 +108,6 @@ func New(storage Storage, cfg Config) (*Store, error) {
 		codec := securecookie.New(secret, nil).MaxAge(cfg.Lifetime)
 		codecs = append(codecs, codec.SetSerializer(securecookie.NopEncoder{}))
 	}
-	maxAge := time.Duration(cfg.MaxAge) * time.Second
 	s := &Store{
 		Options: &sessions.Options{
 			Path:     "/",
@@ -123,9 +118,9 @@ func New(storage Storage, cfg Config) (*Store, error) {
 		},
 		storage:  storage,
 		codecs:   codecs,
-		maxAge:   maxAge,
+		maxAge:   time.Duration(cfg.MaxAge) * time.Second,
 		lifetime: time.Duration(cfg.Lifetime) * time.Second,
-		refresh:  min(time.Minute, maxAge/10),
+		refresh:  min(time.Minute, time.Duration(cfg.MaxAge)*time.Second/10),
 		wait:     cmp.Or(cfg.Wait, 5*time.Second),
 		shared:   cfg.Shared,
 		now:      cfg.Now,
@@ -174,9 +169,11 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		return session, unavailable(err)
 	}
 	var rec record
-	if err := rec.decode(data); found && err != nil {
-		s.log.Warn("sessionstore: a stored session cannot be decoded; starting a fresh one", "err", err)
-		found = false
+	if found {
+		if err := rec.decode(data); err != nil {
+			s.log.Warn("sessionstore: a stored session is unreadable; starting a fresh one", "err", err)
+			found = false
+		}
 	}
 	if !found || !s.now().Before(rec.expiry) {
 		s.log.Debug("sessionstore: unknown or expired session; starting a fresh one")
@@ -188,7 +185,8 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 }
 
 // Save stores the session and sends its cookie. A value that is not a
-// string or an int is gob-encoded, so one gob cannot encode fails here, and a change after Save changes nothing stored. Options.MaxAge < 0
+// string or an int is gob-encoded, so one gob cannot encode fails here,
+// and a change after Save changes nothing stored. Options.MaxAge < 0
 // deletes the session and clears the cookie; 0 makes a cookie the browser
 // forgets when it closes. The cookie is sent for a new ID or changed
 // options, else at most once a minute (or MaxAge/10), to move its Max-Age.
@@ -199,7 +197,10 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if opts.MaxAge < 0 {
 		st.rec = nil
 		http.SetCookie(w, sessions.NewCookie(session.Name(), "", &opts))
-		return unavailable(s.storage.Delete(ctx, session.ID))
+		if err := s.storage.Delete(ctx, session.ID); err != nil {
+			return unavailable(err)
+		}
+		return nil
 	}
 	now, idle := s.now(), s.maxAge
 	if opts.MaxAge > 0 {
@@ -279,15 +280,17 @@ func (s *Store) Read(data []byte) (start, lastUsed time.Time, values map[any]any
 // state is what the engine knows of a session in a request: the checked ID
 // of its cookie and the record loaded under it, kept in the request's
 // context (as gorilla's registry keeps sessions) so the cookie is checked
-// once. Its key is the Store: a pointer, which costs no allocation.
+// once, under a key type of its own (one pointer: it costs no allocation).
 type state struct {
 	name, id string
 	rec      *record // nil: nothing loaded or kept under id
 	next     *state  // another name's
 }
 
+type stateKey struct{ s *Store }
+
 func (s *Store) state(r *http.Request, name string) *state {
-	first, _ := r.Context().Value(s).(*state)
+	first, _ := r.Context().Value(stateKey{s}).(*state)
 	for st := first; st != nil; st = st.next {
 		if st.name == name {
 			return st
@@ -302,6 +305,6 @@ func (s *Store) state(r *http.Request, name string) *state {
 		}
 		st.id = string(raw)
 	}
-	*r = *r.WithContext(context.WithValue(r.Context(), s, st))
+	*r = *r.WithContext(context.WithValue(r.Context(), stateKey{s}, st))
 	return st
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -121,13 +122,13 @@ func TestAnyNumberOfValues(t *testing.T) {
 		}
 	})
 	got, _ := visit(t, s, cookie, nil)
-	if fmt.Sprint(got.Values) != fmt.Sprint(values) {
-		t.Errorf("got %v, want %v", got.Values, values)
+	if !reflect.DeepEqual(got.Values, values) { // types too: -42 must not come back as "-42"
+		t.Errorf("got %#v, want %#v", got.Values, values)
 	}
 	plain := map[any]any{"s": "text", "i": -42, "": ""}
 	_, cookie = visit(t, s, nil, func(sess *sessions.Session) { sess.Values = plain })
-	if got, _ := visit(t, s, cookie, nil); fmt.Sprint(got.Values) != fmt.Sprint(plain) {
-		t.Errorf("plain values: got %v, want %v", got.Values, plain)
+	if got, _ := visit(t, s, cookie, nil); !reflect.DeepEqual(got.Values, plain) {
+		t.Errorf("plain values: got %#v, want %#v", got.Values, plain)
 	}
 }
 
@@ -328,7 +329,7 @@ func TestCorruptRecordIsAFreshSession(t *testing.T) {
 	first, cookie := visit(t, s, nil, setCount(1))
 	now, later := time.Now().UnixMilli(), time.Now().Add(time.Hour).UnixMilli()
 	times := fmt.Sprintf("%d\n%d\n%d\n", now, later, now) // began now, ends in an hour
-	for _, data := range []string{"", "\x01", "\x07garbage", "p\n1\n", "x\n" + times,
+	for _, data := range []string{"", "\x01", "\x07garbage", "p\n" + fmt.Sprint(now) + "\n", "x\n" + times,
 		"p\n" + times + `"count"` + "\n", // a key without its value
 		"p\n" + times + "count\n1\n",     // a key not quoted
 		"p\n" + times + `"count"` + "\n1x\n",

@@ -14,8 +14,7 @@ type Locker interface {
 	Lock(ctx context.Context, id string) (unlock func(), err error)
 }
 
-// ErrBusy is the answer when another request of the session kept its turn
-// for all of Config.Wait.
+// ErrBusy means another request of the session held its turn past Config.Wait.
 var ErrBusy = errors.New("another request of this session is still running")
 
 // Middleware returns net/http middleware that runs the requests of one
@@ -51,7 +50,7 @@ func (s *Store) Middleware(name string) func(http.Handler) http.Handler {
 }
 
 // lock takes id's turn: first in this process (in order), then, where the
-// storage is shared, across processes; both within s.wait.
+// storage is shared, across processes; both within s.wait. Unlock once.
 func (s *Store) lock(ctx context.Context, id string) (func(), error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, s.wait, ErrBusy)
 	defer cancel()

@@ -151,11 +151,16 @@ func Run(t *testing.T, b Backend) {
 		// Another request (a logout elsewhere) ends it while this one runs.
 		MustVisit(t, s, cookie, func(sess *sessions.Session) { sess.Options.MaxAge = -1 })
 		sess.Values["page_views"] = 2
-		if err := sess.Save(req, httptest.NewRecorder()); err != nil {
+		sess.Options.Domain = "example.com" // the browser clears only a cookie of the same domain and path
+		rec := httptest.NewRecorder()
+		if err := sess.Save(req, rec); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := MustVisit(t, s, cookie, nil); !got.IsNew {
 			t.Errorf("a session deleted meanwhile came back: %v", got.Values)
+		}
+		if c := SessionCookie(rec); c == nil || c.MaxAge >= 0 || c.Domain != "example.com" || c.Path != "/" {
+			t.Errorf("got cookie %v, want one that clears the session's own (Domain example.com, Path /)", c)
 		}
 	})
 	t.Run("SecretRotation", func(t *testing.T) {
