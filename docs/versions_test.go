@@ -122,3 +122,31 @@ func TestStep7QuotesItsModules(t *testing.T) {
 	}
 	t.Error("the lesson no longer says which module's SECURITY.md it quotes")
 }
+
+// TestVersionSentences: a page that names a module beside a version names
+// the version go.mod builds with, and no page calls a version "the latest",
+// which the next release makes false. Quoted lines (">") are others' words.
+func TestVersionSentences(t *testing.T) {
+	named := regexp.MustCompile("`((?:github\\.com|golang\\.org|modernc\\.org)/[^`@ ]+)`,? (v\\d+\\.\\d+\\.\\d+)")
+	latest := regexp.MustCompile(`(?i)v\d+\.\d+\.\d+,? (?:is |was )?the (?:latest|newest)|the (?:latest|newest) v\d+ release`)
+	checked := 0
+	for name, text := range pages(t) {
+		for _, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), ">") {
+				continue
+			}
+			for _, m := range named.FindAllStringSubmatch(line, -1) {
+				checked++
+				if got := listModule(t, m[1]).Version; got != m[2] {
+					t.Errorf("%s: %q, but go.mod has %s", name, m[0], got)
+				}
+			}
+			if m := latest.FindString(line); m != "" {
+				t.Errorf("%s: %q: say which version the course uses, not that it is the latest", name, m)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no page names a module's version: the pattern no longer matches the README's Versions section")
+	}
+}
