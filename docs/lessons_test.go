@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/go-sessions-course/echo-sessions/internal/lessonrun"
-	"github.com/go-sessions-course/echo-sessions/internal/transcript"
+	"github.com/go-sessions-course/echo-sessions/internal/tooling/lessonrun"
+	"github.com/go-sessions-course/echo-sessions/internal/tooling/transcript"
 )
 
 // TestLessons runs every page (the README and each lesson) as a learner

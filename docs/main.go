@@ -9,8 +9,8 @@
 //	                        # commands each page shows against the program it starts
 //	go generate ./docs      # all of these, and the screenshots and store benchmarks
 //	                        # (a few minutes; it rewrites tracked files)
-//	go test ./internal/site -run Browser   # check the pages in Chromium at 390, 768 and
-//	                        # 1280 px, light and dark; screenshots in internal/site/screenshots
+//	go test ./internal/tooling/site -run Browser   # check the pages in Chromium at 390, 768 and
+//	                        # 1280 px, light and dark; screenshots in internal/tooling/site/screenshots
 //
 // The lessons are the markdown files in this folder; they read just as well
 // on a code host. Every block of code or output in them is generated (see
@@ -42,7 +42,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/go-sessions-course/echo-sessions/internal/site"
+	"github.com/go-sessions-course/echo-sessions/internal/tooling/site"
 )
 
 // content is the course: the lessons, their pictures and the site's style.

@@ -15,8 +15,8 @@ import (
 	"github.com/gorilla/securecookie"
 	"github.com/labstack/echo/v4"
 
-	"github.com/go-sessions-course/echo-sessions/internal/browsertest"
-	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/browsertest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/testcookie"
 )
 
 // region tenseconds

@@ -9,8 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/go-sessions-course/echo-sessions/internal/browsertest"
-	"github.com/go-sessions-course/echo-sessions/internal/transcript"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/browsertest"
+	"github.com/go-sessions-course/echo-sessions/internal/tooling/transcript"
 )
 
 // TestBrowserFetchStoresAName does what the lesson shows: it POSTs a name

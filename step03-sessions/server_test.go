@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-sessions-course/echo-sessions/internal/memstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/memstore"
 )
 
 const (

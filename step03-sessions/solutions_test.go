@@ -15,9 +15,9 @@ import (
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
 
-	"github.com/go-sessions-course/echo-sessions/internal/memstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
-	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/testcookie"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/memstore"
 )
 
 // region colour

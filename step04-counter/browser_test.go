@@ -8,9 +8,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/go-sessions-course/echo-sessions/internal/browsertest"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
-	"github.com/go-sessions-course/echo-sessions/internal/transcript"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/browsertest"
+	"github.com/go-sessions-course/echo-sessions/internal/tooling/transcript"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
 // TestBrowserCounts42 does what the lesson asks of a learner: it opens the

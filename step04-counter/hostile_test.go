@@ -12,9 +12,9 @@ import (
 
 	"github.com/gorilla/sessions"
 
-	"github.com/go-sessions-course/echo-sessions/internal/memstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
-	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/testcookie"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/memstore"
 )
 
 // TestHostileCookies: whatever comes in the session cookie gets a 200 and

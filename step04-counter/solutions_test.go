@@ -17,8 +17,8 @@ import (
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
 
-	"github.com/go-sessions-course/echo-sessions/internal/memstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/memstore"
 )
 
 // TestSolutionLifetime: with SESSION_MAX_AGE=2 and SESSION_LIFETIME=6, a

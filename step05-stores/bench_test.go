@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/go-sessions-course/echo-sessions/internal/redistest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/redistest"
 )
 
 // BenchmarkStores sends one request at a time through the whole Echo stack

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/go-sessions-course/echo-sessions/internal/pgtest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/pgtest"
 )
 
 // databaseURL returns DATABASE_URL for a fresh, empty database: a file in

@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
 // sessionName is the session's name, and so its cookie's name.

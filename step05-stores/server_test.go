@@ -19,10 +19,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/go-sessions-course/echo-sessions/internal/redistest"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
-	"github.com/go-sessions-course/echo-sessions/internal/storetest"
-	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/redistest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/storetest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/testcookie"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
 const (

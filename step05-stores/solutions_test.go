@@ -16,7 +16,7 @@ import (
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
 
-	"github.com/go-sessions-course/echo-sessions/internal/storetest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/storetest"
 )
 
 // region toolong

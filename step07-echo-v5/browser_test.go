@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/go-sessions-course/echo-sessions/internal/browsertest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/browsertest"
 )
 
 // attackerPage is a page on another origin that makes the browser post a

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sqlstore"
 )
 
 // devSecret signs cookies when SESSION_SECRET is unset, so that the program

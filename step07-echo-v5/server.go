@@ -13,7 +13,7 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
 // sessionName is the session's name, and so its cookie's name; userKey and

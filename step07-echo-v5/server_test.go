@@ -18,10 +18,10 @@ import (
 	"github.com/labstack/echo/v5"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/go-sessions-course/echo-sessions/internal/redistest"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
-	"github.com/go-sessions-course/echo-sessions/internal/storetest"
-	"github.com/go-sessions-course/echo-sessions/internal/testcookie"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/redistest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/storetest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/testcookie"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
 const (

@@ -8,11 +8,11 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/go-sessions-course/echo-sessions/internal/memstore"
-	"github.com/go-sessions-course/echo-sessions/internal/redisstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sharedlock"
-	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/memstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/redisstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sharedlock"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sqlstore"
 )
 
 // backend is the session store and what closes it.

@@ -14,9 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-sessions-course/echo-sessions/internal/pgtest"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionindex"
-	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/pgtest"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sessionindex"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sqlstore"
 )
 
 // as returns a request header that names the visitor's browser.

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/secure/precis"
 
-	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sqlstore"
 )
 
 // The limits on what a visitor may choose. bcrypt reads at most 72 bytes

@@ -12,8 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/go-sessions-course/echo-sessions/internal/browsertest"
-	"github.com/go-sessions-course/echo-sessions/internal/transcript"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/browsertest"
+	"github.com/go-sessions-course/echo-sessions/internal/tooling/transcript"
 )
 
 // attackerPage is a page on another origin that makes the browser post a

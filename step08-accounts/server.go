@@ -13,8 +13,8 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 
-	"github.com/go-sessions-course/echo-sessions/internal/sessionindex"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sessionindex"
 )
 
 // sessionName is the session's name, and so its cookie's name. The session

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sessions-course/echo-sessions/internal/sessionindex"
-	"github.com/go-sessions-course/echo-sessions/internal/storetest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/storetest"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sessionindex"
 )
 
 // region newest

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/go-sessions-course/echo-sessions/internal/sessionindex"
-	"github.com/go-sessions-course/echo-sessions/internal/sessionstore"
-	"github.com/go-sessions-course/echo-sessions/internal/sharedlock"
-	"github.com/go-sessions-course/echo-sessions/internal/sqlstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sessionindex"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sharedlock"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sqlstore"
 )
 
 // backend is the database, with the session store and the index of each

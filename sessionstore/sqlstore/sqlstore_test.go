@@ -1,0 +1,238 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/pgtest"
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/storetest"
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
+)
+
+// openSQLite opens path as one more process would, with a short wait for a
+// busy file so that the outage check answers quickly.
+func openSQLite(t *testing.T, path string) *Store {
+	t.Helper()
+	db, err := OpenSQLite(path, 200*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(context.Background(), db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSQLite runs the engine's suite on a fresh file for each check; each
+// handle is its own *sql.DB, as another process would open the file. The
+// outage is another program holding the file's write lock.
+func TestSQLite(t *testing.T) {
+	var path string
+	var blocker *sql.Tx
+	storetest.Run(t, storetest.Backend{
+		Open: func(t *testing.T) func() sessionstore.Storage {
+			path = filepath.Join(t.TempDir(), "sessions.db")
+			return func() sessionstore.Storage { return openSQLite(t, path) }
+		},
+		Shared:  true,
+		Durable: true,
+		Outage: func(t *testing.T) {
+			db, err := OpenSQLite(path, time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if blocker, err = db.Begin(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := blocker.Exec(`DELETE FROM session_locks WHERE id = 'none'`); err != nil {
+				t.Fatal(err) // now this transaction holds the write lock
+			}
+		},
+		Recover: func(t *testing.T) { blocker.Rollback() },
+	})
+}
+
+func TestOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, db, err := Open(context.Background(), "sqlite://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := s.Create(ctx, "a", []byte("x"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := s.Find(ctx, "a"); !found {
+		t.Error("a created session was not found")
+	}
+	for _, bad := range []string{"sqlite://relative/path.db", "sqlite:relative.db", "mysql://x", "%%"} {
+		if _, _, err := Open(ctx, bad); err == nil {
+			t.Errorf("Open(%q): got no error", bad)
+		}
+	}
+}
+
+// TestSweep: Sweep deletes what expired, sessions and locks, and keeps the
+// rest; Update of a deleted session stores nothing.
+func TestSweep(t *testing.T) {
+	s, ctx, now := openSQLite(t, filepath.Join(t.TempDir(), "s.db")), context.Background(), time.Now()
+	s.Create(ctx, "old", []byte("x"), now.Add(-time.Second))
+	s.Create(ctx, "new", []byte("x"), now.Add(time.Hour))
+	s.TryLock(ctx, "old", "t", -time.Second)
+	if err := s.Sweep(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := s.Find(ctx, "old"); found {
+		t.Error("an expired session survived the sweep")
+	}
+	if _, found, _ := s.Find(ctx, "new"); !found {
+		t.Error("a live session was swept")
+	}
+	var locks int
+	s.db.QueryRow(`SELECT count(*) FROM session_locks`).Scan(&locks)
+	if locks != 0 {
+		t.Errorf("%d expired locks survived the sweep", locks)
+	}
+	if ok, _ := s.Update(ctx, "old", []byte("y"), now.Add(time.Hour)); ok {
+		t.Error("Update brought a deleted session back")
+	}
+}
+
+// TestPostgres runs the engine's suite on one throwaway PostgreSQL server,
+// a fresh database for each check; each handle is its own *sql.DB, as
+// another instance would open it. The outage is the server stopped.
+func TestPostgres(t *testing.T) {
+	srv := pgtest.Start(t)
+	storetest.Run(t, storetest.Backend{
+		Open: func(t *testing.T) func() sessionstore.Storage {
+			url := srv.NewDatabase(t)
+			return func() sessionstore.Storage {
+				s, db, err := Open(context.Background(), url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return s
+			}
+		},
+		Shared:  true,
+		Durable: true,
+		Outage:  func(*testing.T) { srv.Stop() },
+		Recover: func(*testing.T) { srv.Restart() },
+	})
+}
+
+// TestOwnerColumnIsAdded: a file made before sessions had owners (by step
+// 5 to 7 of an older course) gets the column, and keeps its sessions.
+func TestOwnerColumnIsAdded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	db, err := OpenSQLite(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range []string{
+		`CREATE TABLE sessions (id TEXT PRIMARY KEY, data BLOB NOT NULL, expiry BIGINT NOT NULL)`,
+		`INSERT INTO sessions VALUES ('old', x'70', 0)`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := New(context.Background(), db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.SetOwner(ctx, "old", "ada"); err != nil {
+		t.Fatal(err)
+	}
+	owned, err := s.Owned(ctx, "ada")
+	if err != nil || len(owned) != 1 || string(owned["old"]) != "p" {
+		t.Errorf("Owned(ada): got %q, %v, want the old session", owned, err)
+	}
+}
+
+// TestNoPasswordInMessages: a log line or an error that shows the
+// database's URL shows no password.
+func TestNoPasswordInMessages(t *testing.T) {
+	for raw, want := range map[string]string{
+		"postgres://ada:s3cret@db:5432/app":                     "postgres://ada:xxxxx@db:5432/app",
+		"postgres://ada@db/app?password=s3cret&sslmode=require": "postgres://ada@db/app?password=xxxxx&sslmode=require",
+		"postgres://ada@db/app?sslpassword=s3cret":              "postgres://ada@db/app?sslpassword=xxxxx",
+		"sqlite:///tmp/s.db":                                    "sqlite:///tmp/s.db",
+	} {
+		if got := Redacted(raw); got != want {
+			t.Errorf("Redacted(%q): got %q, want %q", raw, got, want)
+		}
+	}
+	for _, u := range []string{"postgres://ada:s3cret@db:5432/app\x7f", "mysql://ada:s3cret@db/app", "sqlite://ada:s3cret@db/x.db"} {
+		_, _, err := Open(context.Background(), u)
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open(%q): got %v, want an error without the password", u, err)
+		}
+	}
+}
+
+// TestInstancesStartAtOnce: several instances that start at the same
+// moment on one fresh database all get their tables; on PostgreSQL, two
+// CREATE TABLE IF NOT EXISTS at once would fail one of them.
+func TestInstancesStartAtOnce(t *testing.T) {
+	for _, tc := range []struct{ name, url string }{
+		{"sqlite", "sqlite://" + filepath.Join(t.TempDir(), "sessions.db")},
+		{"postgres", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := tc.url
+			if url == "" {
+				url = pgtest.Start(t).NewDatabase(t)
+			}
+			errs := make(chan error, 4)
+			for range cap(errs) {
+				go func() {
+					_, db, err := Open(context.Background(), url)
+					if err == nil {
+						db.Close()
+					}
+					errs <- err
+				}()
+			}
+			for range cap(errs) {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
+
+// TestOwnedUsesTheIndex: SQLite finds an owner's sessions through the
+// owner index, not by reading every row.
+func TestOwnedUsesTheIndex(t *testing.T) {
+	s := openSQLite(t, filepath.Join(t.TempDir(), "sessions.db"))
+	rows, err := s.db.Query(`EXPLAIN QUERY PLAN SELECT id, data FROM sessions WHERE owner = $1`, "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if got := strings.Join(plan, "; "); !strings.Contains(got, "USING INDEX sessions_owner") {
+		t.Errorf("the plan is %q, want a search using sessions_owner", got)
+	}
+}
