@@ -19,7 +19,9 @@ package sessionstore
 import (
 	"cmp"
 	"context"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -84,6 +86,7 @@ type Store struct {
 	storage                Storage
 	shared                 Locker
 	codecs                 []securecookie.Codec
+	keys                   [][]byte // sign gob records: the first signs, all verify
 	maxAge, lifetime, wait time.Duration
 	now                    func() time.Time
 	log                    *slog.Logger
@@ -102,7 +105,14 @@ func New(storage Storage, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("sessionstore: %w", err)
 	}
 	var codecs []securecookie.Codec // signed, not encrypted: a random ID tells nothing
+	var keys [][]byte
 	for _, secret := range cfg.Secrets {
+		// Records get a key of their own: one key, one use.
+		key, err := hkdf.Key(sha256.New, secret, nil, "sessionstore record", sha256.Size)
+		if err != nil {
+			return nil, fmt.Errorf("sessionstore: %w", err)
+		}
+		keys = append(keys, key)
 		// A cookie older than the lifetime names no live session. The ID's
 		// bytes are signed as they are: gob (the default) costs more.
 		codec := securecookie.New(secret, nil).MaxAge(cfg.Lifetime)
@@ -118,6 +128,7 @@ func New(storage Storage, cfg Config) (*Store, error) {
 		},
 		storage:  storage,
 		codecs:   codecs,
+		keys:     keys,
 		maxAge:   time.Duration(cfg.MaxAge) * time.Second,
 		lifetime: time.Duration(cfg.Lifetime) * time.Second,
 		wait:     cmp.Or(cfg.Wait, 5*time.Second),
@@ -171,7 +182,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	}
 	var rec record
 	if found {
-		if err := rec.decode(data); err != nil {
+		if err := rec.decode(data, s.keys); err != nil {
 			s.log.Warn("sessionstore: a stored session is unreadable; starting a fresh one", "err", err)
 			found = false
 		}
@@ -228,7 +239,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		}
 	}
 	rec.expiry = now.Add(min(idle, rec.start.Add(s.lifetime).Sub(now)))
-	data, err := rec.encode()
+	data, err := rec.encode(s.keys[0])
 	if err != nil {
 		return err
 	}
@@ -292,7 +303,7 @@ func (s *Store) ID(r *http.Request, name string) (string, bool) {
 // be decoded or its session has ended.
 func (s *Store) Read(data []byte) (start, lastUsed time.Time, values map[any]any, ok bool) {
 	var rec record
-	if rec.decode(data) != nil || !s.now().Before(rec.expiry) {
+	if rec.decode(data, s.keys) != nil || !s.now().Before(rec.expiry) {
 		return time.Time{}, time.Time{}, nil, false
 	}
 	return rec.start, rec.sent, rec.values, true

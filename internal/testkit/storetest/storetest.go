@@ -175,7 +175,10 @@ func Run(t *testing.T, b Backend) {
 			connect = func() sessionstore.Storage { return storage } // a restart that kept them
 		}
 		old := engine(t, connect(), nil, sessionstore.Config{Secrets: [][]byte{SecretA}})
-		_, cookie := MustVisit(t, old, nil, Set("page_views", 3))
+		_, cookie := MustVisit(t, old, nil, func(sess *sessions.Session) {
+			sess.Values["page_views"] = 3
+			sess.Values["tags"] = []string{"a"} // a gob record, signed with a key from the secret
+		})
 		rotated := engine(t, connect(), nil, sessionstore.Config{Secrets: [][]byte{SecretB, SecretA}})
 		if got, _ := MustVisit(t, rotated, cookie, nil); got.IsNew || got.Values["page_views"] != 3 {
 			t.Errorf("the previous secret's cookie was refused: IsNew=%v values %v", got.IsNew, got.Values)
