@@ -17,11 +17,13 @@ import (
 
 // record is a stored session: when it began (for the absolute timeout),
 // when it ends, when its cookie was last sent, its values, and its own
-// cookie options (nil: the store's).
+// cookie options (nil: the store's). A moved record (form "x") marks an ID
+// that Regenerate replaced a moment ago.
 type record struct {
 	start, expiry, sent time.Time
 	values              map[any]any
 	opts                *sessions.Options
+	moved               bool
 }
 
 // encode returns the record as the storage keeps it, as lines: its form
@@ -36,10 +38,13 @@ type record struct {
 // engine decodes only gob it wrote itself.
 func (rec *record) encode(key []byte) ([]byte, error) {
 	b := []byte("p")
+	if rec.moved {
+		b[0] = 'x'
+	}
 	if rec.opts != nil { // "p; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax"
 		o := rec.opts // not sessions.NewCookie, which adds Expires
-		c := http.Cookie{Name: "o", Path: o.Path, Domain: o.Domain, MaxAge: o.MaxAge, Secure: o.Secure,
-			HttpOnly: o.HttpOnly, Partitioned: o.Partitioned, SameSite: o.SameSite}
+		c := http.Cookie{Name: "o", Path: o.Path, Domain: o.Domain, MaxAge: o.MaxAge,
+			Secure: o.Secure, HttpOnly: o.HttpOnly, Partitioned: o.Partitioned, SameSite: o.SameSite}
 		_, attrs, _ := strings.Cut(c.String(), ";")
 		b = append(append(b, ';'), attrs...)
 	}
@@ -74,7 +79,7 @@ func (rec *record) encode(key []byte) ([]byte, error) {
 		b = mac.Sum(buf.Bytes())
 	}
 	if len(b) > maxRecord {
-		return nil, fmt.Errorf("sessionstore: a session of %d bytes, over the %d allowed", len(b), maxRecord)
+		return nil, fmt.Errorf("sessionstore: a session of %d bytes, over %d", len(b), maxRecord)
 	}
 	return b, nil
 }
@@ -94,16 +99,17 @@ func (rec *record) decode(data []byte, keys [][]byte) error {
 	text := string(data)
 	line := func() (l string) { l, text, _ = strings.Cut(text, "\n"); return l }
 	form, opts, own := strings.Cut(line(), ";")
-	if form != "p" && form != "g" {
+	if form != "p" && form != "g" && form != "x" {
 		return errCorrupt
 	}
+	rec.moved = form == "x"
 	if own {
 		c, err := http.ParseSetCookie("o=;" + opts)
 		if err != nil {
 			return errCorrupt
 		}
-		rec.opts = &sessions.Options{Path: c.Path, Domain: c.Domain, MaxAge: c.MaxAge,
-			Secure: c.Secure, HttpOnly: c.HttpOnly, Partitioned: c.Partitioned, SameSite: c.SameSite}
+		rec.opts = &sessions.Options{Path: c.Path, Domain: c.Domain, MaxAge: c.MaxAge, Secure: c.Secure,
+			HttpOnly: c.HttpOnly, Partitioned: c.Partitioned, SameSite: c.SameSite}
 	}
 	for _, t := range []*time.Time{&rec.start, &rec.expiry, &rec.sent} {
 		n, err := strconv.ParseInt(line(), 10, 64)

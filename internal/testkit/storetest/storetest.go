@@ -5,6 +5,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -156,7 +157,6 @@ func Run(t *testing.T, b Backend) {
 		// Another request (a logout elsewhere) ends it while this one runs.
 		MustVisit(t, s, cookie, func(sess *sessions.Session) { sess.Options.MaxAge = -1 })
 		sess.Values["page_views"] = 2
-		sess.Options.Domain = "example.com" // the browser clears only a cookie of the same domain and path
 		rec := httptest.NewRecorder()
 		if err := sess.Save(req, rec); err != nil {
 			t.Fatal(err)
@@ -164,9 +164,35 @@ func Run(t *testing.T, b Backend) {
 		if got, _ := MustVisit(t, s, cookie, nil); !got.IsNew {
 			t.Errorf("a session deleted meanwhile came back: %v", got.Values)
 		}
-		if c := SessionCookie(rec); c == nil || c.MaxAge >= 0 || c.Domain != "example.com" || c.Path != "/" {
-			t.Errorf("got cookie %v, want one that clears the session's own (Domain example.com, Path /)", c)
+		// The browser may hold a newer cookie by now (a login): leave it be.
+		if c := SessionCookie(rec); c != nil {
+			t.Errorf("got cookie %v, want none: the browser's cookie is left alone", c)
 		}
+	})
+	t.Run("RegenerateEndedMeanwhileStaysEnded", func(t *testing.T) {
+		s := engine(t, b.Open(t)(), nil, sessionstore.Config{})
+		_, cookie := MustVisit(t, s, nil, Set("page_views", 1))
+		req := Request(cookie)
+		sess, err := s.Get(req, Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		MustVisit(t, s, cookie, func(sess *sessions.Session) { sess.Options.MaxAge = -1 })
+		rec := httptest.NewRecorder()
+		if err := s.Regenerate(req, rec, sess); err != nil {
+			t.Fatal(err)
+		}
+		if c := SessionCookie(rec); c != nil {
+			got, _ := MustVisit(t, s, c, nil)
+			t.Errorf("Regenerate brought an ended session back under a new ID (values %v)", got.Values)
+		}
+	})
+	t.Run("StaleCookieAfterLogin", func(t *testing.T) {
+		clock := NewClock()
+		CheckStaleCookieAfterLogin(t, engine(t, b.Open(t)(), clock, sessionstore.Config{}), clock)
+	})
+	t.Run("StorageContract", func(t *testing.T) {
+		CheckStorageContract(t, b.Open(t)())
 	})
 	t.Run("SecretRotation", func(t *testing.T) {
 		connect := b.Open(t)
@@ -300,6 +326,90 @@ func CheckRegenerate(t *testing.T, s *sessionstore.Store) {
 	}
 	if got, _ := MustVisit(t, s, oldCookie, nil); !got.IsNew {
 		t.Error("the old ID still opens the session after Regenerate")
+	}
+}
+
+// CheckStaleCookieAfterLogin tests a request that still carries the
+// cookie from before a login, arrived before the login ended and is
+// answered after it (it waited for its turn). Whatever it saves, and even
+// if it calls Regenerate, it must not send a cookie: that would replace
+// the browser's new one and log the user out. A request that arrives
+// later with that cookie (a copy of it) gets a fresh session as usual.
+func CheckStaleCookieAfterLogin(t *testing.T, s *sessionstore.Store, clock *Clock) {
+	t.Helper()
+	_, before := MustVisit(t, s, nil, Set("page_views", 1))
+	var waiting []*http.Request
+	for range 2 {
+		req := Request(before)
+		s.ID(req, Name) // what Middleware does when a request arrives
+		waiting = append(waiting, req)
+	}
+	login := Request(before)
+	sess, err := s.Get(login, Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.Values["user"] = "ada"
+	rec := httptest.NewRecorder()
+	if err := s.Regenerate(login, rec, sess); err != nil {
+		t.Fatal(err)
+	}
+	after := SessionCookie(rec)
+	for i, regenerate := range []bool{false, true} {
+		req := waiting[i]
+		stale, err := s.Get(req, Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !stale.IsNew || stale.Values["user"] != nil {
+			t.Errorf("the pre-login cookie opened %v, want a fresh session", stale.Values)
+		}
+		stale.Values["page_views"] = 1
+		rec := httptest.NewRecorder()
+		save := sessions.Save
+		if regenerate {
+			save = func(r *http.Request, w http.ResponseWriter) error { return s.Regenerate(r, w, stale) }
+		}
+		if err := save(req, rec); err != nil {
+			t.Fatal(err)
+		}
+		if c := SessionCookie(rec); c != nil {
+			t.Errorf("regenerate=%v: the stale request sent cookie %v, which logs the user out", regenerate, c)
+		}
+	}
+	if got, _ := MustVisit(t, s, after, nil); got.Values["user"] != "ada" {
+		t.Errorf("after the stale requests, the login's cookie opens %v, want user ada", got.Values)
+	}
+	clock.Sleep(time.Second)
+	if got, c := MustVisit(t, s, before, Set("page_views", 1)); !got.IsNew || c == nil {
+		t.Errorf("a copy of the old cookie, later: got IsNew=%v cookie %v, want a fresh session", got.IsNew, c)
+	}
+}
+
+// CheckStorageContract tests the two rules every storage keeps, on the
+// storage itself: Create never overwrites a live record, and Update never
+// revives an expired one.
+func CheckStorageContract(t *testing.T, storage sessionstore.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	if err := storage.Create(ctx, "live", []byte("first"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.Create(ctx, "live", []byte("second"), time.Now().Add(time.Hour)); err == nil {
+		t.Error("a second Create under a live ID succeeded, want an error")
+	}
+	if data, found, err := storage.Find(ctx, "live"); err != nil || !found || string(data) != "first" {
+		t.Errorf("after a second Create: got %q, %v, %v; want the first record", data, found, err)
+	}
+	if err := storage.Create(ctx, "ended", []byte("old"), time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	updated, err := storage.Update(ctx, "ended", []byte("revived"), time.Now().Add(time.Hour))
+	if err != nil || updated {
+		t.Errorf("Update of an expired record: got %v, %v; want false", updated, err)
+	}
+	if data, found, _ := storage.Find(ctx, "ended"); found && string(data) == "revived" {
+		t.Error("Update revived an expired record")
 	}
 }
 
