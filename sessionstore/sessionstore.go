@@ -259,7 +259,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	}
 	rec, send := record{start: now, sent: now, values: session.Values}, true
 	if own != *s.Options {
-		rec.opts = &own // kept with the record, so that every later save applies them
+		kept := own // kept with the record, so that every later save applies them
+		rec.opts = &kept
 	}
 	stored := st.rec != nil && session.ID == st.id
 	if stored { // keep its start
