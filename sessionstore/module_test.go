@@ -12,9 +12,10 @@ import (
 // outside this repository, as a reader would after go get. A replace
 // points at this checkout, go.sum is copied, and nothing is downloaded
 // (GOPROXY=off: the module cache holds what the course builds against).
-// Then go list -deps checks that a program importing only the engine and
-// its memory storage compiles none of the course's site, browser tests,
-// database drivers or Redis client.
+// The program runs, and stops at once without a secret. Then go list
+// -deps checks that a program importing only the engine and its memory
+// storage compiles none of the course's site, browser tests, database
+// drivers or Redis client.
 func TestOwnModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a module of its own, which takes a while: skipped with -short")
@@ -55,6 +56,13 @@ func TestOwnModule(t *testing.T) {
 		return string(out)
 	}
 	run("build", "-o", filepath.Join(dir, "counter"), ".")
+	// Run without a secret, it stops at once and says why (with one, it
+	// would listen on port 3000, which another program may hold).
+	cmd := exec.Command(filepath.Join(dir, "counter"))
+	cmd.Env = append(os.Environ(), "SESSION_SECRET=")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "at least 32") {
+		t.Errorf("run without a secret: got %v %q, want it to stop and ask for 32 bytes", err, out)
+	}
 	for pkg := range strings.Lines(run("list", "-deps", ".")) {
 		for _, unwanted := range []string{module + "/internal", module + "/docs", module + "/step",
 			module + "/sessionstore/sqlstore", module + "/sessionstore/redisstore", "database/sql",
