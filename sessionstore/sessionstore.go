@@ -204,7 +204,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		s.log.Debug("sessionstore: unknown or expired session; starting a fresh one")
 		// A request that was already waiting when its ID moved (Regenerate, at
 		// a login) carries a stale cookie: see Save. A later one is just late.
-		st.moved = found && rec.moved && rec.start.UnixMilli() >= st.arrived.UnixMilli()
+		st.ended = found && rec.moved && rec.start.UnixMilli() >= st.arrived.UnixMilli()
 		return session, nil
 	}
 	st.rec = &rec
@@ -236,11 +236,11 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if st.err != nil { // a new session now would replace the cookie, and lose the stored one
 		return unavailable(st.err)
 	}
-	if st.moved {
-		// The cookie named an ID that Regenerate replaced (a login) while
-		// this request waited its turn. The browser holds the new cookie:
-		// sending one now would log it out.
-		s.log.Warn("sessionstore: the session moved to a new ID meanwhile; changes dropped")
+	if st.ended {
+		// The session ended, or moved to a new ID (a login), while this
+		// request ran. The browser may hold a new cookie: sending one now
+		// would log it out.
+		s.log.Warn("sessionstore: the session ended or moved while its request ran; changes dropped")
 		return nil
 	}
 	ctx, cancel := s.deadline(r)
@@ -283,8 +283,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 			// Ended meanwhile: a logout elsewhere, or a login that gave the
 			// browser a new cookie. It stays ended, and the cookie is left
 			// alone: clearing it could log that new session out.
-			s.log.Warn("sessionstore: the session ended while its request ran; its changes are dropped")
-			st.rec = nil
+			s.log.Warn("sessionstore: the session ended while its request ran; changes dropped")
+			st.rec, st.ended = nil, true
 			return nil
 		}
 	} else {
@@ -329,7 +329,7 @@ func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sess
 		}
 		if !updated {
 			s.log.Warn("sessionstore: the session ended while its request ran; it stays ended")
-			st.rec = nil
+			st.rec, st.ended = nil, true
 			return nil
 		}
 	}
@@ -370,7 +370,7 @@ type state struct {
 	name, id string
 	rec      *record   // nil: nothing loaded or kept under id
 	err      error     // the storage's, when loading failed
-	moved    bool      // id moved to a new one after this request arrived
+	ended    bool      // id ended or moved while this request ran: see Save
 	arrived  time.Time // when Middleware (or the first Get) saw the request
 	next     *state    // another name's
 }

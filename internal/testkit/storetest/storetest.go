@@ -182,6 +182,9 @@ func Run(t *testing.T, b Backend) {
 		if err := s.Regenerate(req, rec, sess); err != nil {
 			t.Fatal(err)
 		}
+		if err := sessions.Save(req, rec); err != nil { // and a save after it, as some apps do
+			t.Fatal(err)
+		}
 		if c := SessionCookie(rec); c != nil {
 			got, _ := MustVisit(t, s, c, nil)
 			t.Errorf("Regenerate brought an ended session back under a new ID (values %v)", got.Values)
