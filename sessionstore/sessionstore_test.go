@@ -1,10 +1,12 @@
 package sessionstore_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -321,6 +323,45 @@ func TestStorageErrorsAreUnavailable(t *testing.T) {
 	}
 }
 
+// flaky is a memory storage whose Find fails while down.
+type flaky struct {
+	*memstore.Store
+	down bool
+}
+
+func (f *flaky) Find(ctx context.Context, id string) ([]byte, bool, error) {
+	if f.down {
+		return nil, false, errDown
+	}
+	return f.Store.Find(ctx, id)
+}
+
+// TestSaveAfterAFailedLoad: a handler that ignores Get's error and saves
+// gets ErrUnavailable, and no cookie: a new session would log its user out.
+func TestSaveAfterAFailedLoad(t *testing.T) {
+	storage := &flaky{Store: memstore.New()}
+	s := newStoreOver(t, storage, sessionstore.Config{})
+	_, cookie := visit(t, s, nil, setCount(1))
+	storage.down = true
+	req := storetest.Request(cookie)
+	sess, err := s.Get(req, cookieName)
+	if !errors.Is(err, sessionstore.ErrUnavailable) {
+		t.Fatalf("Get: got %v, want ErrUnavailable", err)
+	}
+	storage.down = false // back, but this request's session was never loaded
+	sess.Values["count"] = 2
+	rec := httptest.NewRecorder()
+	if err := sess.Save(req, rec); !errors.Is(err, sessionstore.ErrUnavailable) {
+		t.Errorf("Save: got %v, want ErrUnavailable", err)
+	}
+	if c := storetest.SessionCookie(rec); c != nil {
+		t.Errorf("Save sent cookie %v, which replaces the user's session", c)
+	}
+	if got, _ := visit(t, s, cookie, nil); got.IsNew || got.Values["count"] != 1 {
+		t.Errorf("the stored session: got IsNew=%v %v, want count 1", got.IsNew, got.Values)
+	}
+}
+
 // TestCorruptRecordIsAFreshSession: bytes the engine cannot read (another
 // program's, a torn write) mean a fresh session, not an error.
 func TestCorruptRecordIsAFreshSession(t *testing.T) {
@@ -329,7 +370,7 @@ func TestCorruptRecordIsAFreshSession(t *testing.T) {
 	first, cookie := visit(t, s, nil, setCount(1))
 	now, later := time.Now().UnixMilli(), time.Now().Add(time.Hour).UnixMilli()
 	times := fmt.Sprintf("%d\n%d\n%d\n", now, later, now) // began now, ends in an hour
-	for _, data := range []string{"", "\x01", "\x07garbage", "p\n" + fmt.Sprint(now) + "\n", "x\n" + times,
+	for _, data := range []string{"", "\x01", "\x07garbage", "p\n" + fmt.Sprint(now) + "\n", "y\n" + times,
 		"p\n" + times + `"count"` + "\n", // a key without its value
 		"p\n" + times + "count\n1\n",     // a key not quoted
 		"p\n" + times + `"count"` + "\n1x\n",
@@ -453,6 +494,37 @@ func TestBusyIs503AndOtherSessionsDoNotWait(t *testing.T) {
 		}
 		close(release)
 		<-done
+	})
+}
+
+// TestNoTurnLogsNoQuery: a request refused for want of a turn is logged
+// with its path, never its query string, which may carry a password.
+func TestNoTurnLogsNoQuery(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, nil))
+		s := newStore(t, sessionstore.Config{Wait: time.Second, Logger: logger})
+		release := make(chan struct{})
+		h := counter(s, func() { <-release })
+		_, cookie := visit(t, s, nil, setCount(0))
+		done := make(chan struct{})
+		go func() {
+			h.ServeHTTP(httptest.NewRecorder(), storetest.Request(cookie))
+			close(done)
+		}()
+		synctest.Wait()
+		req := httptest.NewRequest(http.MethodPost, "/login?password=hunter2", nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req) // waits a second of fake time, then 503
+		close(release)
+		<-done
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("got %d, want 503", rec.Code)
+		}
+		if !strings.Contains(logs.String(), "path=/login") || strings.Contains(logs.String(), "hunter2") {
+			t.Errorf("got log %q, want the path without the query string", logs.String())
+		}
 	})
 }
 

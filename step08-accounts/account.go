@@ -246,12 +246,14 @@ func (a *app) deleteAccount(c *echo.Context) error {
 	if err := a.accounts.remove(ctx, key); err != nil {
 		return storeError(err)
 	}
-	if err := a.index.EndOthers(ctx, key, nil); err != nil {
-		return storeError(err)
-	}
+	// This session first moves to a new ID: ended by EndOthers, it would
+	// stay ended, and Regenerate would leave the cookie as it is.
 	clear(sess.Values)
 	sess.AddFlash("Your account is deleted, with all its sessions.")
 	if err := a.store.Regenerate(c.Request(), c.Response(), sess); err != nil {
+		return storeError(err)
+	}
+	if err := a.index.EndOthers(ctx, key, nil); err != nil {
 		return storeError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/login")

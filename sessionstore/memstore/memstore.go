@@ -9,6 +9,7 @@ package memstore
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"sync"
 	"time"
@@ -42,22 +43,31 @@ func (s *Store) Find(_ context.Context, id string) ([]byte, bool, error) {
 	return e.data, ok, nil
 }
 
+// errTaken is Create's answer for an ID that holds a live session.
+var errTaken = errors.New("memstore: a fresh session ID already exists")
+
 // Create implements sessionstore.Storage, and sweeps once a SweepInterval.
+// It never overwrites a live session (128 random bits never collide; this
+// makes sure of it, as Redis's NX and SQL's primary key do).
 func (s *Store) Create(_ context.Context, id string, data []byte, expiry time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now := time.Now(); now.Sub(s.lastSweep) >= SweepInterval {
+	now := time.Now()
+	if now.Sub(s.lastSweep) >= SweepInterval {
 		s.sweep(now)
+	}
+	if e, ok := s.sessions[id]; ok && e.expiry > now.UnixNano() {
+		return errTaken
 	}
 	s.sessions[id] = entry{data, expiry.UnixNano()}
 	return nil
 }
 
-// Update implements sessionstore.Storage.
+// Update implements sessionstore.Storage. An expired session stays ended.
 func (s *Store) Update(_ context.Context, id string, data []byte, expiry time.Time) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.sessions[id]; !ok {
+	if e, ok := s.sessions[id]; !ok || e.expiry <= time.Now().UnixNano() {
 		return false, nil
 	}
 	s.sessions[id] = entry{data, expiry.UnixNano()}

@@ -204,10 +204,11 @@ func (s *Store) Create(ctx context.Context, id string, data []byte, expiry time.
 	return err
 }
 
-// Update implements sessionstore.Storage.
+// Update implements sessionstore.Storage. An expired session stays ended.
 func (s *Store) Update(ctx context.Context, id string, data []byte, expiry time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET data = $2, expiry = $3 WHERE id = $1`,
-		id, data, expiry.UnixMilli())
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE sessions SET data = $2, expiry = $3 WHERE id = $1 AND expiry > $4`,
+		id, data, expiry.UnixMilli(), time.Now().UnixMilli())
 	return affected(res, err)
 }
 

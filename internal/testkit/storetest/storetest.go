@@ -5,6 +5,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -120,6 +121,11 @@ func Run(t *testing.T, b Backend) {
 			})
 		}
 	})
+	t.Run("OptionsLast", func(t *testing.T) {
+		CheckOptionsLast(t, func(clock *Clock) *sessionstore.Store {
+			return engine(t, b.Open(t)(), clock, sessionstore.Config{MaxAge: 3600})
+		})
+	})
 	t.Run("MaxAgeZero", func(t *testing.T) {
 		CheckMaxAgeZero(t, engine(t, b.Open(t)(), nil, sessionstore.Config{}))
 	})
@@ -151,7 +157,6 @@ func Run(t *testing.T, b Backend) {
 		// Another request (a logout elsewhere) ends it while this one runs.
 		MustVisit(t, s, cookie, func(sess *sessions.Session) { sess.Options.MaxAge = -1 })
 		sess.Values["page_views"] = 2
-		sess.Options.Domain = "example.com" // the browser clears only a cookie of the same domain and path
 		rec := httptest.NewRecorder()
 		if err := sess.Save(req, rec); err != nil {
 			t.Fatal(err)
@@ -159,9 +164,38 @@ func Run(t *testing.T, b Backend) {
 		if got, _ := MustVisit(t, s, cookie, nil); !got.IsNew {
 			t.Errorf("a session deleted meanwhile came back: %v", got.Values)
 		}
-		if c := SessionCookie(rec); c == nil || c.MaxAge >= 0 || c.Domain != "example.com" || c.Path != "/" {
-			t.Errorf("got cookie %v, want one that clears the session's own (Domain example.com, Path /)", c)
+		// The browser may hold a newer cookie by now (a login): leave it be.
+		if c := SessionCookie(rec); c != nil {
+			t.Errorf("got cookie %v, want none: the browser's cookie is left alone", c)
 		}
+	})
+	t.Run("RegenerateEndedMeanwhileStaysEnded", func(t *testing.T) {
+		s := engine(t, b.Open(t)(), nil, sessionstore.Config{})
+		_, cookie := MustVisit(t, s, nil, Set("page_views", 1))
+		req := Request(cookie)
+		sess, err := s.Get(req, Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		MustVisit(t, s, cookie, func(sess *sessions.Session) { sess.Options.MaxAge = -1 })
+		rec := httptest.NewRecorder()
+		if err := s.Regenerate(req, rec, sess); err != nil {
+			t.Fatal(err)
+		}
+		if err := sessions.Save(req, rec); err != nil { // and a save after it, as some apps do
+			t.Fatal(err)
+		}
+		if c := SessionCookie(rec); c != nil {
+			got, _ := MustVisit(t, s, c, nil)
+			t.Errorf("Regenerate brought an ended session back under a new ID (values %v)", got.Values)
+		}
+	})
+	t.Run("StaleCookieAfterLogin", func(t *testing.T) {
+		clock := NewClock()
+		CheckStaleCookieAfterLogin(t, engine(t, b.Open(t)(), clock, sessionstore.Config{}), clock)
+	})
+	t.Run("StorageContract", func(t *testing.T) {
+		CheckStorageContract(t, b.Open(t)())
 	})
 	t.Run("SecretRotation", func(t *testing.T) {
 		connect := b.Open(t)
@@ -170,7 +204,10 @@ func Run(t *testing.T, b Backend) {
 			connect = func() sessionstore.Storage { return storage } // a restart that kept them
 		}
 		old := engine(t, connect(), nil, sessionstore.Config{Secrets: [][]byte{SecretA}})
-		_, cookie := MustVisit(t, old, nil, Set("page_views", 3))
+		_, cookie := MustVisit(t, old, nil, func(sess *sessions.Session) {
+			sess.Values["page_views"] = 3
+			sess.Values["tags"] = []string{"a"} // a gob record, signed with a key from the secret
+		})
 		rotated := engine(t, connect(), nil, sessionstore.Config{Secrets: [][]byte{SecretB, SecretA}})
 		if got, _ := MustVisit(t, rotated, cookie, nil); got.IsNew || got.Values["page_views"] != 3 {
 			t.Errorf("the previous secret's cookie was refused: IsNew=%v values %v", got.IsNew, got.Values)
@@ -295,6 +332,90 @@ func CheckRegenerate(t *testing.T, s *sessionstore.Store) {
 	}
 }
 
+// CheckStaleCookieAfterLogin tests a request that still carries the
+// cookie from before a login, arrived before the login ended and is
+// answered after it (it waited for its turn). Whatever it saves, and even
+// if it calls Regenerate, it must not send a cookie: that would replace
+// the browser's new one and log the user out. A request that arrives
+// later with that cookie (a copy of it) gets a fresh session as usual.
+func CheckStaleCookieAfterLogin(t *testing.T, s *sessionstore.Store, clock *Clock) {
+	t.Helper()
+	_, before := MustVisit(t, s, nil, Set("page_views", 1))
+	var waiting []*http.Request
+	for range 2 {
+		req := Request(before)
+		s.ID(req, Name) // what Middleware does when a request arrives
+		waiting = append(waiting, req)
+	}
+	login := Request(before)
+	sess, err := s.Get(login, Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.Values["user"] = "ada"
+	rec := httptest.NewRecorder()
+	if err := s.Regenerate(login, rec, sess); err != nil {
+		t.Fatal(err)
+	}
+	after := SessionCookie(rec)
+	for i, regenerate := range []bool{false, true} {
+		req := waiting[i]
+		stale, err := s.Get(req, Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !stale.IsNew || stale.Values["user"] != nil {
+			t.Errorf("the pre-login cookie opened %v, want a fresh session", stale.Values)
+		}
+		stale.Values["page_views"] = 1
+		rec := httptest.NewRecorder()
+		save := sessions.Save
+		if regenerate {
+			save = func(r *http.Request, w http.ResponseWriter) error { return s.Regenerate(r, w, stale) }
+		}
+		if err := save(req, rec); err != nil {
+			t.Fatal(err)
+		}
+		if c := SessionCookie(rec); c != nil {
+			t.Errorf("regenerate=%v: the stale request sent cookie %v, which logs the user out", regenerate, c)
+		}
+	}
+	if got, _ := MustVisit(t, s, after, nil); got.Values["user"] != "ada" {
+		t.Errorf("after the stale requests, the login's cookie opens %v, want user ada", got.Values)
+	}
+	clock.Sleep(time.Second)
+	if got, c := MustVisit(t, s, before, Set("page_views", 1)); !got.IsNew || c == nil {
+		t.Errorf("a copy of the old cookie, later: got IsNew=%v cookie %v, want a fresh session", got.IsNew, c)
+	}
+}
+
+// CheckStorageContract tests the two rules every storage keeps, on the
+// storage itself: Create never overwrites a live record, and Update never
+// revives an expired one.
+func CheckStorageContract(t *testing.T, storage sessionstore.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	if err := storage.Create(ctx, "live", []byte("first"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.Create(ctx, "live", []byte("second"), time.Now().Add(time.Hour)); err == nil {
+		t.Error("a second Create under a live ID succeeded, want an error")
+	}
+	if data, found, err := storage.Find(ctx, "live"); err != nil || !found || string(data) != "first" {
+		t.Errorf("after a second Create: got %q, %v, %v; want the first record", data, found, err)
+	}
+	if err := storage.Create(ctx, "ended", []byte("old"), time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	updated, err := storage.Update(ctx, "ended", []byte("revived"), time.Now().Add(time.Hour))
+	if err != nil || updated {
+		t.Errorf("Update of an expired record: got %v, %v; want false", updated, err)
+	}
+	if data, found, _ := storage.Find(ctx, "ended"); found && string(data) == "revived" {
+		t.Error("Update revived an expired record")
+	}
+}
+
 // CheckLifetime tests a store made with MaxAge 2 and Lifetime 4 (seconds):
 // visited every second, the session lives on past its idle timeout, and
 // ends at its absolute lifetime, 4 seconds after it began. sleep moves the
@@ -318,6 +439,64 @@ func CheckLifetime(t *testing.T, s sessions.Store, sleep func(time.Duration)) {
 		if !alive && (!sess.IsNew || sess.ID == first.ID) {
 			t.Fatalf("after %ds: the session outlived its 4s lifetime (values %v)", second, sess.Values)
 		}
+	}
+}
+
+// CheckOptionsLast tests that a session's own options (set once, on its
+// first visit) last: a save two hours later and a refresh ten minutes
+// after that send them again, and its own MaxAge decides when it ends.
+// open returns an engine whose store's MaxAge is an hour, on clock.
+func CheckOptionsLast(t *testing.T, open func(*Clock) *sessionstore.Store) {
+	t.Helper()
+	hour := 3600
+	for _, tt := range []struct {
+		name  string
+		own   sessions.Options
+		steps []time.Duration // visits after these waits, each a save
+		dead  time.Duration   // and after this wait it has ended
+	}{
+		{"remember me, 30 days", sessions.Options{Path: "/", MaxAge: 30 * 86400, HttpOnly: true,
+			SameSite: http.SameSiteLaxMode}, []time.Duration{2 * time.Hour, 10 * time.Minute}, 31 * 24 * time.Hour},
+		{"shorter, 20 minutes", sessions.Options{Path: "/", MaxAge: 1200, HttpOnly: true,
+			SameSite: http.SameSiteLaxMode}, []time.Duration{15 * time.Minute, 10 * time.Minute}, 30 * time.Minute},
+		{"browser session", sessions.Options{Path: "/", MaxAge: 0, HttpOnly: true,
+			SameSite: http.SameSiteLaxMode}, []time.Duration{50 * time.Minute, 10 * time.Minute}, 2 * time.Hour},
+		{"every attribute", sessions.Options{Path: "/app", Domain: "example.com", MaxAge: 2 * hour,
+			Secure: true, Partitioned: true, SameSite: http.SameSiteStrictMode},
+			[]time.Duration{90 * time.Minute, 10 * time.Minute}, 3 * time.Hour},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := NewClock()
+			s := open(clock)
+			first, cookie := MustVisit(t, s, nil, func(sess *sessions.Session) {
+				sess.Values["page_views"] = 1
+				*sess.Options = tt.own
+			})
+			check := func(when string, c *http.Cookie) {
+				t.Helper()
+				if c == nil {
+					t.Fatalf("%s: no cookie sent", when)
+				}
+				got := sessions.Options{Path: c.Path, Domain: c.Domain, MaxAge: c.MaxAge, Secure: c.Secure,
+					HttpOnly: c.HttpOnly, Partitioned: c.Partitioned, SameSite: c.SameSite}
+				if got != tt.own || (tt.own.MaxAge == 0) != c.Expires.IsZero() {
+					t.Fatalf("%s: got cookie %+v, want the session's own options %+v", when, got, tt.own)
+				}
+			}
+			check("first visit", cookie)
+			for i, wait := range tt.steps {
+				clock.Sleep(wait)
+				sess, c := MustVisit(t, s, cookie, Set("page_views", i+2))
+				if sess.IsNew || sess.ID != first.ID {
+					t.Fatalf("visit %d, %v later: the session ended", i+2, wait)
+				}
+				check(fmt.Sprintf("visit %d, %v later", i+2, wait), c)
+			}
+			clock.Sleep(tt.dead)
+			if got, _ := MustVisit(t, s, cookie, nil); !got.IsNew {
+				t.Errorf("%v later: the session lives on past its own MaxAge", tt.dead)
+			}
+		})
 	}
 }
 

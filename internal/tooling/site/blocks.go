@@ -179,8 +179,8 @@ func dedent(lines []string) string {
 	return b.String()
 }
 
-// Update rewrites the generated blocks of every lesson in root/docs,
-// and the benchmark chart.
+// Update rewrites the generated blocks of every lesson in root/docs and of
+// the README, and the benchmark chart.
 func Update(root string) error {
 	if results, err := os.ReadFile(filepath.Join(root, BenchFile)); err == nil {
 		if err := os.WriteFile(filepath.Join(root, benchChart), []byte(benchSVG(string(results))), 0o644); err != nil {
@@ -191,7 +191,7 @@ func Update(root string) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
+	for _, f := range append(files, filepath.Join(root, "README.md")) {
 		old, err := os.ReadFile(f)
 		if err != nil {
 			return err
