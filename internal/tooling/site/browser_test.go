@@ -572,7 +572,8 @@ func TestBrowserPictures(t *testing.T) {
 				t.Errorf("%s: a %s shown %.0f px wide opens %.0f px wide (scrolls: %v), want at least twice, scrolling", path, kind, shown, big, scrolls)
 			}
 			b.Do("pressing Escape", chromedp.KeyEvent(kb.Escape))
-			if eval[bool](t, b, `!!document.querySelector("dialog.viewer")`) {
+			if _, err := chromedp.Run(b.Step(), chromedp.Poll[bool](`!document.querySelector("dialog.viewer")`,
+				chromedp.WithPollingTimeout(3*time.Second))); err != nil {
 				t.Errorf("%s: Escape does not close the full-size view", path)
 			}
 		}
