@@ -160,7 +160,8 @@ for (const a of document.querySelectorAll("main a.zoom")) {
     d.addEventListener("close", () => { d.remove(); a.focus(); });
     document.body.append(d);
     d.showModal();
-    close.focus();
+    close.focus({ preventScroll: true });
+    d.scrollTo(0, 0); // the picture's top left corner first
   });
 }
 

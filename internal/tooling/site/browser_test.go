@@ -405,26 +405,29 @@ const printProblems = `((page) => {
       break;
     }
   }
-  // A wrapped line of code: its second row starts under the first's text,
-  // not at the margin.
-  let wrapped = 0;
+  // A line of code starts at its indent, as in an editor; a wrapped one's
+  // further rows start under its text, not at the margin.
+  let wrapped = 0, ch = 0;
   for (const cl of document.querySelectorAll("pre .cl")) {
     const indent = parseInt(cl.style.getPropertyValue("--i") || "0");
+    if (!indent || !cl.checkVisibility()) continue;
     const lh = parseFloat(getComputedStyle(cl).lineHeight);
-    if (!indent || cl.getBoundingClientRect().height < 1.5 * lh) continue;
-    const r = document.createRange(), text = cl.firstChild && cl.textContent;
-    const start = text.search(/\S/);
-    const walker = document.createTreeWalker(cl, NodeFilter.SHOW_TEXT);
+    if (!ch) { const m = document.createElement("span"); m.textContent = "0".repeat(40); cl.append(m);
+      ch = m.getBoundingClientRect().width / 40; m.remove(); }
+    const start = cl.textContent.search(/\S/);
+    const walker = document.createTreeWalker(cl, NodeFilter.SHOW_TEXT), r = document.createRange();
     let pos = 0, node, first = null;
     while ((node = walker.nextNode())) {
       if (pos + node.length > start) { r.setStart(node, start - pos); r.setEnd(node, start - pos + 1); first = r.getBoundingClientRect(); break; }
       pos += node.length;
     }
+    const at = (first.left - cl.getBoundingClientRect().left) / ch;
+    if (Math.abs(at - indent) > 0.5) { out.push("a line indented " + indent + " columns starts at column " + at.toFixed(1) + ": «" + cl.textContent.trim().slice(0, 40) + "»"); break; }
+    if (cl.getBoundingClientRect().height < 1.5 * lh) continue;
     r.selectNodeContents(cl);
     const rows = [...r.getClientRects()].filter(x => x.width > 0 && x.top > first.top + lh / 2);
-    const left = Math.min(...rows.map(x => x.left));
     wrapped++;
-    if (rows.length && left < first.left - 1) { out.push("a wrapped line loses its indent: «" + cl.textContent.trim().slice(0, 40) + "»"); break; }
+    if (rows.length && Math.min(...rows.map(x => x.left)) < first.left - 1) { out.push("a wrapped line loses its indent: «" + cl.textContent.trim().slice(0, 40) + "»"); break; }
   }
   if (!wrapped) out.push("no indented line of code wraps on this page: the indent check checked nothing");
   return out;

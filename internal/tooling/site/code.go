@@ -168,8 +168,9 @@ func tokensText(toks []chroma.Token) string {
 	return b.String()
 }
 
-// indentStyle gives a line its indent in columns (a tab is 4), so that
-// the stylesheet can wrap a long line under its own start, not the
+// indentStyle gives a line its indent in columns (a tab is 4), and where
+// its wrapped rows start (two columns further in, rounded up to a tab), so
+// that the stylesheet can wrap a long line under its own start, not the
 // margin: code wraps instead of scrolling sideways.
 func indentStyle(line string) string {
 	cols := 0
@@ -183,7 +184,10 @@ func indentStyle(line string) string {
 			if cols == 0 {
 				return ""
 			}
-			return fmt.Sprintf(` style="--i:%d"`, cols)
+			// Tab stops count from the box's padding edge, and the first row
+			// is pulled back by the padding: a padding of whole tabs keeps
+			// them where an editor has them.
+			return fmt.Sprintf(` style="--i:%d;--p:%d"`, cols, (cols+2+3)/4*4)
 		}
 	}
 	return ""
