@@ -114,10 +114,11 @@ func run(update, bench bool, host string) error {
 	shown := host
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		shown = "localhost"
-		logger.Warn("listening on every interface: other machines can read the lessons and the repository's files",
-			"host", host)
+		logger.Warn("listening on every interface: other machines can read the lessons "+
+			"and the repository's files", "host", host)
 	}
-	logger.Info("the course is at", "url", fmt.Sprintf("http://%s/", net.JoinHostPort(shown, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))))
+	addr := net.JoinHostPort(shown, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	logger.Info("the course is at", "url", "http://"+addr+"/")
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -36,7 +36,8 @@ type Browser struct {
 func Start(t *testing.T) *Browser {
 	t.Helper()
 	exe := findChromium(t)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), options(exe, t.TempDir())...)
+	opts := options(exe, t.TempDir())
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	// No timeout on the tab's own context: chromedp would stop the browser
 	// with it. Each step gets its own (see Step).
@@ -96,7 +97,8 @@ func Shared(t *testing.T) *Browser {
 		if err != nil {
 			t.Fatal(err)
 		}
-		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), options(exe, profile)...)
+		opts := options(exe, profile)
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 		root, cancelRoot := chromedp.NewContext(allocCtx)
 		if err := chromedp.Do(root); err != nil {
 			shared.err = err

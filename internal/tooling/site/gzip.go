@@ -31,8 +31,8 @@ func (g *gzipWriter) WriteHeader(status int) {
 		g.decided = true
 		h := g.Header()
 		h.Add("Vary", "Accept-Encoding")
-		if status == http.StatusOK && h.Get("Content-Encoding") == "" && h.Get("Content-Range") == "" &&
-			compressible(h.Get("Content-Type")) {
+		plain := h.Get("Content-Encoding") == "" && h.Get("Content-Range") == ""
+		if status == http.StatusOK && plain && compressible(h.Get("Content-Type")) {
 			h.Set("Content-Encoding", "gzip")
 			h.Del("Content-Length") // the compressed length is not known yet
 			g.gz = gzip.NewWriter(g.ResponseWriter)

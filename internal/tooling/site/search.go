@@ -63,7 +63,8 @@ func sections(p *page, doc ast.Node, src []byte) []searchSection {
 			flush()
 			id, _ := h.AttributeString("id")
 			idText, _ := id.([]byte)
-			cur = searchSection{Page: p.Title, Title: plainText(h, src), URL: p.URL() + "#" + string(idText), Kind: kind}
+			cur = searchSection{Page: p.Title, Title: plainText(h, src),
+				URL: p.URL() + "#" + string(idText), Kind: kind}
 			continue
 		}
 		if _, ok := n.(*ast.Heading); ok {
@@ -134,7 +135,8 @@ func sourceFiles(source fs.FS) []searchFile {
 		if err != nil || len(src) > 200_000 {
 			return nil
 		}
-		files = append(files, searchFile{name, strings.Split(strings.TrimSuffix(string(src), "\n"), "\n")})
+		lines := strings.Split(strings.TrimSuffix(string(src), "\n"), "\n")
+		files = append(files, searchFile{name, lines})
 		return nil
 	})
 	return files
@@ -182,9 +184,9 @@ func (idx searchIndex) search(q string) []searchResult {
 	for _, f := range idx.Files {
 		for i, l := range f.Lines {
 			if all(l) && len(lines) < 50 {
-				n := i + 1
-				lines = append(lines, searchResult{f.Path + ":" + strconv.Itoa(n),
-					"/source/" + f.Path + "?lines=" + strconv.Itoa(n) + "-" + strconv.Itoa(n) + "#L" + strconv.Itoa(n), strings.TrimSpace(l)})
+				n := strconv.Itoa(i + 1)
+				u := "/source/" + f.Path + "?lines=" + n + "-" + n + "#L" + n
+				lines = append(lines, searchResult{f.Path + ":" + n, u, strings.TrimSpace(l)})
 			}
 		}
 	}

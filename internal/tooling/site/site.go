@@ -363,7 +363,8 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 	case p == "/search":
 		q := r.URL.Query().Get("q")
 		s.render(w, http.StatusOK, searchTemplate, view{
-			Title: "Search · Sessions in Go", Course: s.pages, Query: q, Results: s.index.search(q),
+			Title: "Search · Sessions in Go", Course: s.pages,
+			Query: q, Results: s.index.search(q),
 		})
 	case p == "/favicon.ico":
 		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
