@@ -59,13 +59,33 @@ func main() {
 	bench := flag.Bool("bench", false, "run the store benchmarks and save their output in "+site.BenchFile+", then exit")
 	// The site shows the repository's files under /source/: by default only
 	// this machine can read them.
-	host := flag.String("host", cmp.Or(os.Getenv("DOCS_HOST"), "localhost"),
+	host := flag.String("host", defaultHost(),
 		"the address to listen on (DOCS_HOST); 0.0.0.0 serves every machine that can reach this one")
 	flag.Parse()
 	if err := run(*update, *bench, *host); err != nil {
 		fmt.Fprintln(os.Stderr, "docs:", err)
 		os.Exit(1)
 	}
+}
+
+// defaultHost is where the site listens unless -host says otherwise.
+func defaultHost() string { return cmp.Or(os.Getenv("DOCS_HOST"), "localhost") }
+
+// listen opens the site's port on host, and returns the URL to open. Any
+// address but this machine's own is said in a warning.
+func listen(host, port string, logger *slog.Logger) (net.Listener, string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, "", err
+	}
+	shown := host
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		shown = "localhost"
+		logger.Warn("listening on every interface: other machines can read the lessons "+
+			"and the repository's files", "host", host)
+	}
+	addr := net.JoinHostPort(shown, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	return ln, "http://" + addr + "/", nil
 }
 
 func run(update, bench bool, host string) error {
@@ -106,19 +126,12 @@ func run(update, bench bool, host string) error {
 	// server answers still shuts it down cleanly.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	ln, url, err := listen(host, port, logger)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
-	shown := host
-	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		shown = "localhost"
-		logger.Warn("listening on every interface: other machines can read the lessons "+
-			"and the repository's files", "host", host)
-	}
-	addr := net.JoinHostPort(shown, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
-	logger.Info("the course is at", "url", "http://"+addr+"/")
+	logger.Info("the course is at", "url", url)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -157,7 +157,7 @@ const readingProblems = `((dark) => {
     const lh = parseFloat(getComputedStyle(p).lineHeight), lines = Math.round(p.getBoundingClientRect().height / lh);
     if (lines < 4) continue;
     const perLine = p.textContent.length / lines;
-    if (perLine > 80) { out.push("prose runs " + perLine.toFixed(0) + " characters a line: «" + p.textContent.slice(0, 40) + "»"); break; }
+    if (perLine > 75) { out.push("prose runs " + perLine.toFixed(0) + " characters a line: «" + p.textContent.slice(0, 40) + "»"); break; }
   }
   for (const pre of main.querySelectorAll("pre")) {
     const size = parseFloat(getComputedStyle(pre).fontSize);
