@@ -333,7 +333,7 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 	// browser keeps them until the next version. Pictures it checks daily.
 	cache := func() {
 		h := w.Header()
-		h.Set("ETag", `"`+s.version+`"`)
+		h.Set("ETag", `W/"`+s.version+`"`) // weak: the same for the gzipped bytes
 		switch {
 		case r.URL.Query().Get("v") == s.version:
 			h.Set("Cache-Control", "public, max-age=31536000, immutable")

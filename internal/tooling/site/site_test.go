@@ -534,7 +534,7 @@ func TestGzipAndCaching(t *testing.T) {
 	}
 	// A browser that kept the style asks whether it changed: it did not.
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/static/style.css", nil)
-	req.Header.Set("If-None-Match", `"`+version+`"`)
+	req.Header.Set("If-None-Match", `W/"`+version+`"`)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
