@@ -1,6 +1,7 @@
 // Command docs serves the course's lessons as a small website:
 //
 //	go run ./docs        # then open http://localhost:8080 (PORT overrides)
+//	go run ./docs -host 0.0.0.0   # serve other machines too (or DOCS_HOST=0.0.0.0)
 //
 // and keeps them true to the code:
 //
@@ -10,7 +11,8 @@
 //	go generate ./docs      # all of these, and the screenshots and store benchmarks
 //	                        # (a few minutes; it rewrites tracked files)
 //	go test ./internal/tooling/site -run Browser   # check the pages in Chromium at 390, 768 and
-//	                        # 1280 px, light and dark; screenshots in internal/tooling/site/screenshots
+//	                        # 1280 px, light and dark (COURSE_SWEEP=full: every page;
+//	                        # SITE_SCREENSHOTS=dir saves screenshots there)
 //
 // The lessons are the markdown files in this folder; they read just as well
 // on a code host. Every block of code or output in them is generated (see
@@ -26,6 +28,7 @@ package main
 //go:generate go run . -update
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -54,14 +57,38 @@ var content embed.FS
 func main() {
 	update := flag.Bool("update", false, "rewrite the generated blocks of every lesson and the benchmark chart, then exit")
 	bench := flag.Bool("bench", false, "run the store benchmarks and save their output in "+site.BenchFile+", then exit")
+	// The site shows the repository's files under /source/: by default only
+	// this machine can read them.
+	host := flag.String("host", defaultHost(),
+		"the address to listen on (DOCS_HOST); 0.0.0.0 serves every machine that can reach this one")
 	flag.Parse()
-	if err := run(*update, *bench); err != nil {
+	if err := run(*update, *bench, *host); err != nil {
 		fmt.Fprintln(os.Stderr, "docs:", err)
 		os.Exit(1)
 	}
 }
 
-func run(update, bench bool) error {
+// defaultHost is where the site listens unless -host says otherwise.
+func defaultHost() string { return cmp.Or(os.Getenv("DOCS_HOST"), "localhost") }
+
+// listen opens the site's port on host, and returns the URL to open. Any
+// address but this machine's own is said in a warning.
+func listen(host, port string, logger *slog.Logger) (net.Listener, string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, "", err
+	}
+	shown := host
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		shown = "localhost"
+		logger.Warn("listening on every interface: other machines can read the lessons "+
+			"and the repository's files", "host", host)
+	}
+	addr := net.JoinHostPort(shown, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	return ln, "http://" + addr + "/", nil
+}
+
+func run(update, bench bool, host string) error {
 	wd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -99,12 +126,12 @@ func run(update, bench bool) error {
 	// server answers still shuts it down cleanly.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ln, err := net.Listen("tcp", ":"+port)
+	ln, url, err := listen(host, port, logger)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
-	logger.Info("the course is at", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port))
+	logger.Info("the course is at", "url", url)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -14,9 +14,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,26 +35,8 @@ type Browser struct {
 // the test. The browser is stopped when the test ends.
 func Start(t *testing.T) *Browser {
 	t.Helper()
-	var exe string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			exe = p
-			break
-		}
-	}
-	if exe == "" {
-		t.Skip("no Chromium on PATH (apt-get install chromium): skipping the browser test")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox cannot start
-		chromedp.DisableGPU,
-		// This machine's network is closed: no update checks or sync.
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)
+	exe := findChromium(t)
+	opts := options(exe, t.TempDir())
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	// No timeout on the tab's own context: chromedp would stop the browser
@@ -63,6 +47,84 @@ func Start(t *testing.T) *Browser {
 		t.Fatalf("starting Chromium: %v", err)
 	}
 	return &Browser{t: t, ctx: ctx}
+}
+
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium on PATH (apt-get install chromium): skipping the browser test")
+	return ""
+}
+
+func options(exe, profile string) []chromedp.ExecAllocatorOption {
+	return append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(profile),
+		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox cannot start
+		chromedp.DisableGPU,
+		// This machine's network is closed: no update checks or sync.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)
+}
+
+// shared is the one Chromium that a package's tests share (see Shared).
+var shared struct {
+	sync.Mutex
+	root    context.Context // its first tab, kept open: closing it stops the browser
+	profile string
+	stop    func()
+	err     error
+}
+
+// Shared returns a new tab of a Chromium that every test of the package
+// shares, started by the first call: starting a browser costs about a
+// second, a tab a few milliseconds. The tab closes when the test ends; the
+// browser when StopShared is called (from TestMain) or the process exits.
+// It skips the test, as Start does, when there is no Chromium.
+func Shared(t *testing.T) *Browser {
+	t.Helper()
+	exe := findChromium(t)
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.root == nil && shared.err == nil {
+		profile, err := os.MkdirTemp("", "browsertest-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := options(exe, profile)
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		root, cancelRoot := chromedp.NewContext(allocCtx)
+		if err := chromedp.Do(root); err != nil {
+			shared.err = err
+		}
+		shared.root, shared.profile = root, profile
+		shared.stop = func() { cancelRoot(); cancelAlloc(); _ = os.RemoveAll(profile) }
+	}
+	if shared.err != nil {
+		t.Fatalf("starting Chromium: %v", shared.err)
+	}
+	ctx, cancel := chromedp.NewContext(shared.root)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(560, 120)); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	return &Browser{t: t, ctx: ctx}
+}
+
+// StopShared stops the browser that Shared started, if any.
+func StopShared() {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.stop != nil {
+		shared.stop()
+		shared.root, shared.stop = nil, nil
+	}
 }
 
 // Step returns a context for one action, with a 30-second limit.

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
@@ -48,6 +49,31 @@ func tokenLines(lang, src string) [][]chroma.Token {
 		lines = append(lines, nil)
 	}
 	return lines[:want]
+}
+
+// tokenCache keeps the source pages' tokens: a file's page is asked for
+// once per excerpt (?lines=...), and lexing a long test file takes a
+// noticeable part of a second. It is keyed by the file's text, so an
+// edited file is lexed again.
+var tokenCache struct {
+	sync.Mutex
+	m map[string][][]chroma.Token // lang + "\x00" + src -> its lines
+}
+
+// cachedTokenLines is tokenLines, remembered.
+func cachedTokenLines(lang, src string) [][]chroma.Token {
+	key := lang + "\x00" + src
+	tokenCache.Lock()
+	defer tokenCache.Unlock()
+	if lines, ok := tokenCache.m[key]; ok {
+		return lines
+	}
+	if tokenCache.m == nil || len(tokenCache.m) > 500 {
+		tokenCache.m = map[string][][]chroma.Token{}
+	}
+	lines := tokenLines(lang, src)
+	tokenCache.m[key] = lines
+	return lines
 }
 
 // class is the CSS class chroma's stylesheet gives a token type.
@@ -98,15 +124,25 @@ func writeTokens(b *strings.Builder, toks []chroma.Token, lo, hi int) {
 // codeLines writes code as lines. numbers holds each line's number in its
 // file (nil: none shown); anchors makes every line a link target (the
 // source pages); hlFrom..hlTo (1-based, inclusive) are lines to highlight.
+// On a source page the lessons' region markers are shown dimmed, so that
+// the numbers run on as an editor's do.
 func codeLines(lang, src string, numbers []int, anchors bool, hlFrom, hlTo int) string {
 	var b strings.Builder
-	for i, toks := range tokenLines(lang, src) {
+	lines := tokenLines
+	if anchors {
+		lines = cachedTokenLines // a source page: asked for again and again
+	}
+	for i, toks := range lines(lang, src) {
 		n := 0
 		if numbers != nil && i < len(numbers) {
 			n = numbers[i]
 		}
+		text := tokensText(toks)
 		cls := "line"
-		if n > 0 && n >= hlFrom && n <= hlTo {
+		switch {
+		case anchors && isMarker(text):
+			cls += " marker"
+		case n > 0 && n >= hlFrom && n <= hlTo:
 			cls += " hl"
 		}
 		if anchors && n > 0 {
@@ -116,28 +152,56 @@ func codeLines(lang, src string, numbers []int, anchors bool, hlFrom, hlTo int) 
 		} else {
 			fmt.Fprintf(&b, `<span class="%s">`, cls)
 		}
-		b.WriteString(`<span class="cl">`)
+		b.WriteString(`<span class="cl"` + indentStyle(text) + `>`)
 		writeTokens(&b, toks, 0, 0)
 		b.WriteString("\n</span></span>")
 	}
 	return b.String()
 }
 
+// tokensText is a line's text.
+func tokensText(toks []chroma.Token) string {
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteString(t.Value)
+	}
+	return b.String()
+}
+
+// indentStyle gives a line its indent in columns (a tab is 4), and where
+// its wrapped rows start (two columns further in, rounded up to a tab), so
+// that the stylesheet can wrap a long line under its own start, not the
+// margin: code wraps instead of scrolling sideways.
+func indentStyle(line string) string {
+	cols := 0
+	for _, r := range line {
+		switch r {
+		case '\t':
+			cols += 4 - cols%4
+		case ' ':
+			cols++
+		default:
+			if cols == 0 {
+				return ""
+			}
+			// Tab stops count from the box's padding edge, and the first row
+			// is pulled back by the padding: a padding of whole tabs keeps
+			// them where an editor has them.
+			return fmt.Sprintf(` style="--i:%d;--p:%d"`, cols, (cols+2+3)/4*4)
+		}
+	}
+	return ""
+}
+
 // sourceLines is a whole file for its source page: every line numbered as
-// in the file and anchored (#L12), the lessons' region markers left out
-// (their numbers are skipped, so the others stay those of an editor).
+// in the file and anchored (#L12), the lessons' region markers dimmed.
 func sourceLines(name, src string, hlFrom, hlTo int) string {
 	lines := strings.Split(strings.TrimSuffix(src, "\n"), "\n")
-	var kept []string
-	var numbers []int
-	for i, l := range lines {
-		if isMarker(l) {
-			continue
-		}
-		kept = append(kept, l)
-		numbers = append(numbers, i+1)
+	numbers := make([]int, len(lines))
+	for i := range lines {
+		numbers[i] = i + 1
 	}
-	return codeLines(name, strings.Join(kept, "\n")+"\n", numbers, true, hlFrom, hlTo)
+	return codeLines(name, strings.Join(lines, "\n")+"\n", numbers, true, hlFrom, hlTo)
 }
 
 // isMarker reports whether a line is a region marker (see blocks.go).
@@ -310,11 +374,11 @@ func diffLines(lang, src string) string {
 			fmt.Fprintf(&b, `<span class="line hunk">%s`+"\n</span>", html.EscapeString(r.text))
 			continue
 		case '-':
-			b.WriteString(`<span class="line del"><span class="sign" aria-hidden="true">-</span><del class="cl">`)
+			b.WriteString(`<span class="line del"><span class="sign" aria-hidden="true">-</span><del class="cl"` + indentStyle(r.text) + `>`)
 		case '+':
-			b.WriteString(`<span class="line add"><span class="sign" aria-hidden="true">+</span><ins class="cl">`)
+			b.WriteString(`<span class="line add"><span class="sign" aria-hidden="true">+</span><ins class="cl"` + indentStyle(r.text) + `>`)
 		default:
-			b.WriteString(`<span class="line"><span class="sign" aria-hidden="true"> </span><span class="cl">`)
+			b.WriteString(`<span class="line"><span class="sign" aria-hidden="true"> </span><span class="cl"` + indentStyle(r.text) + `>`)
 		}
 		writeTokens(&b, r.toks, r.lo, r.hi)
 		switch r.kind {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
+	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/util"
 )
@@ -123,6 +124,8 @@ func (s *site) prepare(p *page, doc ast.Node, src []byte) {
 	var solutions []ast.Node // the "Solutions" folds' opening blocks
 	var texts []*ast.Text    // changed after the walk, which they would upset
 	var images []*ast.Image
+	var callouts []*ast.HTMLBlock
+	var tables []*extast.Table
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -141,6 +144,10 @@ func (s *site) prepare(p *page, doc ast.Node, src []byte) {
 			}
 			if m := serverDirective.FindStringSubmatch(line); m != nil {
 				server = m[1]
+				return ast.WalkSkipChildren, nil
+			}
+			if calloutDirective.MatchString(line) {
+				callouts = append(callouts, n)
 				return ast.WalkSkipChildren, nil
 			}
 			m := marker.FindStringSubmatch(line)
@@ -189,16 +196,26 @@ func (s *site) prepare(p *page, doc ast.Node, src []byte) {
 			return ast.WalkSkipChildren, nil
 		case *ast.CodeSpan:
 			name := strings.TrimSpace(plainText(n, src))
-			if u := s.testLink(p, name); u != "" {
+			if inLink(n) {
+				n.SetAttributeString("inlink", true) // a link in a link is not HTML
+			} else if u := s.testLink(p, name); u != "" {
 				n.SetAttributeString("href", u)
 			}
 		case *ast.Text:
 			texts = append(texts, n)
 		case *ast.Image:
 			images = append(images, n)
+		case *extast.Table:
+			tables = append(tables, n)
 		}
 		return ast.WalkContinue, nil
 	})
+	for _, c := range callouts {
+		makeCallout(c, src)
+	}
+	for _, t := range tables {
+		labelCells(t, src)
+	}
 	for _, t := range texts {
 		s.emoji(t, src)
 	}
@@ -208,6 +225,73 @@ func (s *site) prepare(p *page, doc ast.Node, src []byte) {
 	for _, open := range solutions {
 		splitSolutions(open, src)
 	}
+}
+
+// calloutDirective sets the block after it apart, as a warning or a note:
+//
+//	<!-- callout: warning Save before you write -->
+//
+// It is a comment, as the code markers are, so that a code host shows the
+// paragraph as it is.
+var calloutDirective = regexp.MustCompile(`^<!-- callout: (warning|note)(?: (.+?))? -->$`)
+
+// callout is a warning or a note: the block it holds, set apart.
+type callout struct {
+	ast.BaseBlock
+	kind, title string
+}
+
+var kindCallout = ast.NewNodeKind("Callout")
+
+func (n *callout) Kind() ast.NodeKind { return kindCallout }
+
+func (n *callout) Dump(src []byte, level int) {
+	ast.DumpHelper(n, src, level, map[string]string{"kind": n.kind}, nil)
+}
+
+// makeCallout moves the block after a callout directive into a callout.
+func makeCallout(directive *ast.HTMLBlock, src []byte) {
+	m := calloutDirective.FindStringSubmatch(htmlBlockText(directive, src))
+	next := directive.NextSibling()
+	if m == nil || next == nil {
+		return
+	}
+	c := &callout{kind: m[1], title: m[2]}
+	parent := directive.Parent()
+	parent.InsertBefore(parent, next, c)
+	parent.RemoveChild(parent, next)
+	c.AppendChild(c, next)
+}
+
+// labelCells gives each cell of a table the name of its column, which a
+// phone shows above the cell when it lays the rows out one under another.
+func labelCells(t *extast.Table, src []byte) {
+	var names []string
+	for row := t.FirstChild(); row != nil; row = row.NextSibling() {
+		if _, ok := row.(*extast.TableHeader); ok {
+			for c := row.FirstChild(); c != nil; c = c.NextSibling() {
+				names = append(names, strings.TrimSpace(plainText(c, src)))
+			}
+			continue
+		}
+		i := 0
+		for c := row.FirstChild(); c != nil; c = c.NextSibling() {
+			if i < len(names) && names[i] != "" {
+				c.SetAttributeString("data-label", []byte(names[i]))
+			}
+			i++
+		}
+	}
+}
+
+// inLink reports whether a node is inside a link.
+func inLink(n ast.Node) bool {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if _, ok := p.(*ast.Link); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // htmlBlockText is an HTML block's text, trimmed.
@@ -281,8 +365,22 @@ func indexTests(source fs.FS) map[string][]testLoc {
 }
 
 // emojiCodes are the GitHub short codes that lessons quote (step 7 quotes
-// Echo's SECURITY.md): shown as the characters GitHub shows.
+// Echo's SECURITY.md), read as the characters GitHub shows.
 var emojiCodes = strings.NewReplacer(":white_check_mark:", "✅", ":x:", "❌", ":warning:", "⚠️")
+
+// emojiMarks draws those characters as small pictures of the page's own:
+// a machine without an emoji font shows an empty box for ✅ and ❌.
+var emojiMarks = strings.NewReplacer(
+	"✅", `<span class="tick yes" role="img" aria-label="yes"><svg viewBox="0 0 16 16" aria-hidden="true">`+
+		`<path d="M3 8.5l3.2 3.2L13 4.8" fill="none" stroke="currentColor" stroke-width="2.4" `+
+		`stroke-linecap="round" stroke-linejoin="round"/></svg></span>`,
+	"❌", `<span class="tick no" role="img" aria-label="no"><svg viewBox="0 0 16 16" aria-hidden="true">`+
+		`<path d="M4 4l8 8M12 4l-8 8" fill="none" stroke="currentColor" stroke-width="2.4" `+
+		`stroke-linecap="round"/></svg></span>`,
+	"⚠️", `<span class="tick warn" role="img" aria-label="warning"><svg viewBox="0 0 16 16" aria-hidden="true">`+
+		`<path d="M8 1.8L15 14H1z" fill="currentColor"/><path d="M8 6v4M8 11.6v.6" stroke="#fff" `+
+		`stroke-width="1.8" stroke-linecap="round"/></svg></span>`,
+)
 
 func (s *site) emoji(n *ast.Text, src []byte) {
 	if n.Parent() == nil {
@@ -306,11 +404,13 @@ func (s *site) emoji(n *ast.Text, src []byte) {
 		run, last = append(run, next), next
 	}
 	r := emojiCodes.Replace(v.String())
-	if r == v.String() {
+	if !strings.ContainsAny(r, "✅❌⚠") {
 		return
 	}
 	parent := n.Parent()
-	parent.InsertBefore(parent, n, ast.NewString([]byte(r)))
+	marked := ast.NewString([]byte(emojiMarks.Replace(html.EscapeString(r))))
+	marked.SetCode(true) // written as it is: the marks are HTML, the text escaped
+	parent.InsertBefore(parent, n, marked)
 	if end := run[len(run)-1]; end.SoftLineBreak() || end.HardLineBreak() {
 		parent.InsertBefore(parent, n, ast.NewString([]byte("\n")))
 	}
@@ -457,6 +557,21 @@ func (siteRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 		}
 		return ast.WalkContinue, nil
 	})
+	reg.Register(kindCallout, func(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		c := n.(*callout)
+		if !entering {
+			_, _ = w.WriteString("</aside>\n")
+			return ast.WalkContinue, nil
+		}
+		label := map[string]string{"warning": "Warning", "note": "Note"}[c.kind]
+		title := label
+		if c.title != "" {
+			title += ": " + c.title
+		}
+		fmt.Fprintf(w, "<aside class=\"callout %s\" role=\"note\" aria-label=\"%s\">\n<p class=\"callout-title\">%s</p>\n",
+			c.kind, label, html.EscapeString(title))
+		return ast.WalkContinue, nil
+	})
 	reg.Register(ast.KindFencedCodeBlock, renderFenced)
 	reg.Register(ast.KindCodeBlock, renderFenced)
 	reg.Register(ast.KindCodeSpan, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -486,7 +601,11 @@ func (siteRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 		} else {
 			_, _ = w.WriteString("<code>")
 		}
-		_, _ = w.WriteString(linkLocalhost(t))
+		if _, ok := n.AttributeString("inlink"); ok {
+			_, _ = w.WriteString(html.EscapeString(t))
+		} else {
+			_, _ = w.WriteString(linkLocalhost(t))
+		}
 		_, _ = w.WriteString("</code>")
 		return ast.WalkSkipChildren, nil
 	})
@@ -536,12 +655,18 @@ func renderFenced(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.
 	} else if lang == "text" {
 		kind = "output"
 	}
+	// A short block prints whole on one page; a long one may break between
+	// its lines, but never right after its caption (see style.css).
+	if n.Lines().Len() <= 15 {
+		kind += " short"
+	}
 	if b != nil {
 		fmt.Fprintf(w, `<figure class="block %s" id="%s">`+"\n", kind, b.id)
 		fmt.Fprintf(w, "<figcaption>%s</figcaption>\n", b.caption)
 	} else {
 		fmt.Fprintf(w, `<figure class="block %s">`+"\n", kind)
 	}
+	kind = strings.TrimSuffix(kind, " short")
 	switch kind {
 	case "transcript", "output":
 		var marks []string
@@ -551,9 +676,9 @@ func renderFenced(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.
 		fmt.Fprintf(w, `<pre class="chroma wrap"><code>%s</code></pre>`, transcriptLines(code, marks))
 	case "diff":
 		file := strings.SplitN(b.refs[1], "#", 2)[0]
-		fmt.Fprintf(w, `<pre class="chroma diff" tabindex="0"><code>%s</code></pre>`, diffLines(file, code))
+		fmt.Fprintf(w, `<pre class="chroma diff"><code>%s</code></pre>`, diffLines(file, code))
 	case "bench":
-		fmt.Fprintf(w, `<pre class="chroma" tabindex="0"><code>%s</code></pre>`, codeLines("text", code, nil, false, 0, 0))
+		fmt.Fprintf(w, `<pre class="chroma bench"><code>%s</code></pre>`, codeLines("text", code, nil, false, 0, 0))
 	default:
 		if lang == "" {
 			lang = "text"
@@ -562,7 +687,7 @@ func renderFenced(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.
 		if b != nil {
 			numbers = b.lines
 		}
-		fmt.Fprintf(w, `<pre class="chroma" tabindex="0"><code>%s</code></pre>`, codeLines(lang, code, numbers, false, 0, 0))
+		fmt.Fprintf(w, `<pre class="chroma"><code>%s</code></pre>`, codeLines(lang, code, numbers, false, 0, 0))
 	}
 	_, _ = w.WriteString("\n</figure>\n")
 	return ast.WalkContinue, nil

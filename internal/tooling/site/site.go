@@ -10,6 +10,8 @@ package site
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -57,6 +59,9 @@ type site struct {
 	css       []byte
 	tests     map[string][]testLoc  // every test function, for links from the lessons
 	backlinks map[string][]backlink // file -> the lessons' excerpts of it
+	index     searchIndex           // every section and source line, for the search
+	indexJSON []byte
+	version   string // a hash of the site's files: a new one when any changes
 }
 
 var stepFile = regexp.MustCompile(`^(\d\d)-(.+)\.md$`)
@@ -104,6 +109,7 @@ func New(content, source fs.FS) (http.Handler, error) {
 		p.Description = description(doc, src)
 		p.TOC = contents(doc, src)
 		s.prepare(p, doc, src)
+		s.index.Sections = append(s.index.Sections, sections(p, doc, src)...)
 		var buf bytes.Buffer
 		if err := md.Renderer().Render(&buf, src, doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
@@ -112,8 +118,9 @@ func New(content, source fs.FS) (http.Handler, error) {
 		if end := strings.Index(html, "</h1>\n"); end >= 0 {
 			p.Heading, html = template.HTML(html[:end+6]), html[end+6:]
 		}
-		// A table scrolls in a box of its own, which the keyboard can reach.
-		html = strings.ReplaceAll(html, "<table>", `<div class="table-wrap" tabindex="0" role="region" aria-label="Table">`+"<table>")
+		// A table scrolls in a box of its own (the script lets the keyboard
+		// reach the ones that do scroll); a phone lays its rows out as cards.
+		html = strings.ReplaceAll(html, "<table>", `<div class="table-wrap">`+"<table>")
 		html = strings.ReplaceAll(html, "</table>", "</table></div>")
 		p.HTML = template.HTML(html)
 		s.pages = append(s.pages, p)
@@ -131,7 +138,37 @@ func New(content, source fs.FS) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.index.Files = sourceFiles(source)
+	if s.indexJSON, err = searchJSON(s.index); err != nil {
+		return nil, err
+	}
+	s.version, err = contentVersion(content, s.css)
+	if err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// contentVersion is a short hash of everything the site serves from
+// content: the pages ask for their style and script with it
+// (/static/style.css?v=...), so that a browser may keep them for a year and
+// still gets the new ones as soon as they change.
+func contentVersion(content fs.FS, extra []byte) (string, error) {
+	h := sha256.New()
+	h.Write(extra)
+	err := fs.WalkDir(content, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(content, name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", name, len(b))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12], err
 }
 
 // appendices are the pages after the lessons, in the order the sidebar
@@ -275,18 +312,60 @@ func rewrite(dest string) string {
 	return "/" + target + anchor
 }
 
-// ServeHTTP serves the lessons, their assets, the source files and a
-// friendly 404.
+// ServeHTTP serves the lessons, their assets, the source files, the search
+// and a friendly 404, compressed for a browser that accepts gzip.
 func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "This site only answers GET.", http.StatusMethodNotAllowed)
 		return
 	}
+	if acceptsGzip(r) {
+		g := &gzipWriter{ResponseWriter: w}
+		defer g.close()
+		w = g
+	}
+	s.serve(w, r)
+}
+
+func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	// The style and the script are asked for with the site's version: a
+	// browser keeps them until the next version. Pictures it checks daily.
+	cache := func() {
+		h := w.Header()
+		h.Set("ETag", `W/"`+s.version+`"`) // weak: the same for the gzipped bytes
+		switch {
+		case r.URL.Query().Get("v") == s.version:
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		case strings.HasPrefix(p, "/images/"):
+			h.Set("Cache-Control", "public, max-age=86400")
+		default:
+			h.Set("Cache-Control", "no-cache")
+		}
+	}
 	switch {
 	case p == "/static/chroma.css":
+		cache()
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		if r.Header.Get("If-None-Match") == w.Header().Get("ETag") {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
 		_, _ = w.Write(s.css) // a failed write means the browser left
+	case p == "/search.json":
+		cache()
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("If-None-Match") == w.Header().Get("ETag") {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		_, _ = w.Write(s.indexJSON)
+	case p == "/search":
+		q := r.URL.Query().Get("q")
+		s.render(w, http.StatusOK, searchTemplate, view{
+			Title: "Search · Sessions in Go", Course: s.pages,
+			Query: q, Results: s.index.search(q),
+		})
 	case p == "/favicon.ico":
 		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
 	case strings.HasPrefix(p, "/static/"), strings.HasPrefix(p, "/images/"):
@@ -294,6 +373,7 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.notFound(w, r)
 			return
 		}
+		cache()
 		http.ServeFileFS(w, r, s.content, strings.TrimPrefix(p, "/"))
 	case p == "/source", strings.HasPrefix(p, "/source/"):
 		s.serveSource(w, r, strings.Trim(strings.TrimPrefix(p, "/source"), "/"))
@@ -311,11 +391,43 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if current == "" {
 			current = "/"
 		}
-		s.render(w, http.StatusOK, pageTemplate, view{
+		v := view{
 			Title: title, Description: pg.Description, Course: s.pages, Current: current,
 			TOC: pg.TOC, Prev: pg.Prev, Next: pg.Next, Page: pg,
-		})
+		}
+		if pg.Slug == "" {
+			v.Start = s.startHere(pg)
+		}
+		s.render(w, http.StatusOK, pageTemplate, v)
 	}
+}
+
+// startHere is the index's "start here": where a newcomer begins, the
+// section that lists what to have ready, and the first lesson.
+type startHere struct {
+	Before *tocEntry
+	First  *page
+}
+
+func (s *site) startHere(index *page) *startHere {
+	st := &startHere{}
+	for i, e := range index.TOC {
+		t := strings.ToLower(e.Title)
+		if strings.Contains(t, "before you start") || strings.Contains(t, "prerequisite") {
+			st.Before = &index.TOC[i]
+			break
+		}
+	}
+	for _, p := range s.pages {
+		if p.Step != "" {
+			st.First = p
+			break
+		}
+	}
+	if st.Before == nil && st.First == nil {
+		return nil
+	}
+	return st
 }
 
 // view is what every page's template gets: the head, the sidebar, the
@@ -329,6 +441,10 @@ type view struct {
 	Page               *page
 	Source             *sourceView
 	Missing            string // the path of a 404
+	Start              *startHere
+	Query              string // a search's words, and what it found
+	Results            []searchResult
+	V                  string // the site's version, for its style and script
 }
 
 // Menu is the view for the phone's menu: the lessons alone, so that all
@@ -414,13 +530,7 @@ func (s *site) serveSource(w http.ResponseWriter, r *http.Request, name string) 
 			from, to = 0, 0
 		}
 		sv.Code = template.HTML(sourceLines(name, string(src), from, to)) // escaped by sourceLines
-		for _, bl := range s.backlinks[name] {
-			if n := len(sv.Shown); n > 0 && sv.Shown[n-1].Page == bl.Page {
-				sv.Shown[n-1].Excerpts = append(sv.Shown[n-1].Excerpts, bl)
-			} else {
-				sv.Shown = append(sv.Shown, shownIn{bl.Page, []backlink{bl}})
-			}
-		}
+		sv.Shown = s.shownIn(name)
 	}
 	title := "source"
 	if name != "" {
@@ -430,6 +540,34 @@ func (s *site) serveSource(w http.ResponseWriter, r *http.Request, name string) 
 	s.render(w, http.StatusOK, sourceTemplate, view{
 		Title: title + " · Sessions in Go", Description: description, Course: s.pages, Source: sv,
 	})
+}
+
+// shownIn lists the lessons' excerpts of a file: the lessons in reading
+// order, each excerpt once (a range two blocks show is listed once), the
+// whole file first, then by first line.
+func (s *site) shownIn(name string) []shownIn {
+	var out []shownIn
+	for _, p := range s.pages {
+		var excerpts []backlink
+		for _, bl := range s.backlinks[name] {
+			if bl.Page != p || slices.ContainsFunc(excerpts, func(e backlink) bool { return e.Range == bl.Range }) {
+				continue
+			}
+			excerpts = append(excerpts, bl)
+		}
+		slices.SortStableFunc(excerpts, func(a, b backlink) int { return firstLine(a.Range) - firstLine(b.Range) })
+		if len(excerpts) > 0 {
+			out = append(out, shownIn{p, excerpts})
+		}
+	}
+	return out
+}
+
+// firstLine is the first number of "lines 12–40", or 0 for the whole file.
+func firstLine(r string) int {
+	var n int
+	_, _ = fmt.Sscanf(strings.TrimPrefix(strings.TrimPrefix(r, "lines "), "line "), "%d", &n)
+	return n
 }
 
 // hidden reports whether a path has a part that starts with a dot (.git,
@@ -449,13 +587,15 @@ func (s *site) notFound(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *site) render(w http.ResponseWriter, status int, t *template.Template, data any) {
+func (s *site) render(w http.ResponseWriter, status int, t *template.Template, data view) {
+	data.V = s.version
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
 		http.Error(w, "rendering failed: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache") // the pages change with every lesson edit
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes()) // a failed write means the browser left
 }
@@ -475,9 +615,10 @@ func FindRoot(dir string, exists func(string) bool) (string, error) {
 	}
 }
 
-// The templates. Every page has the same frame: a skip link; on a phone a
-// bar with a "Lessons" menu; on a wider screen a sidebar that stays in
-// view and nests the current lesson's sections; the page; and the pager.
+// The templates. Every page has the same frame: a skip link; on a phone or
+// a tablet a bar with a search, the page's sections and the lessons, each in
+// a menu; on a wider screen a sidebar that stays in view, with the search,
+// and nests the current lesson's sections; the page; and the pager.
 const layout = `{{define "top"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -485,17 +626,20 @@ const layout = `{{define "top"}}<!doctype html>
 {{with .Description}}<meta name="description" content="{{.}}">
 {{end}}<meta name="color-scheme" content="light dark">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/static/style.css"><link rel="stylesheet" href="/static/chroma.css">
+<link rel="stylesheet" href="/static/style.css?v={{.V}}"><link rel="stylesheet" href="/static/chroma.css?v={{.V}}">
 {{with .Prev}}<link rel="prev" href="{{.URL}}">{{end}}{{with .Next}}<link rel="next" href="{{.URL}}">{{end}}
-<script src="/static/site.js" defer></script>
+<script src="/static/site.js?v={{.V}}" data-index="/search.json?v={{.V}}" defer></script>
 </head><body>
 <a class="skip" href="#content">Skip to the content</a>
 <header class="bar"><a class="home" href="/">Sessions in Go</a>
-<details class="menu"><summary>Lessons</summary>{{template "lessons" .Menu}}</details></header>
+<span class="bar-menus">{{with .TOC}}<details class="menu sections-menu"><summary>Sections</summary><div class="panel"><nav class="page-toc" aria-label="Sections of this page">{{template "toc" .}}</nav></div></details>
+{{end}}<details class="menu lessons-menu"><summary>Lessons</summary><div class="panel">{{template "search" "bar"}}{{template "lessons" .Menu}}</div></details></span></header>
 <div class="layout">
-<aside class="sidebar">{{template "lessons" .}}</aside>
+<aside class="sidebar">{{template "search" "side"}}{{template "lessons" .}}</aside>
 <main id="content" tabindex="-1">
 {{end}}
+
+{{define "search"}}<form class="search" action="/search" role="search"><label for="q-{{.}}" class="vh">Search the course</label><input id="q-{{.}}" type="search" name="q" placeholder="Search the course" autocomplete="off"><div class="results" hidden></div></form>{{end}}
 
 {{define "lessons"}}<nav class="course" aria-label="Lessons">
 <a class="home" href="/"{{if eq .Current "/"}} aria-current="page"{{end}}>Sessions in Go</a>
@@ -526,7 +670,10 @@ var (
 <div class="pager-top">{{template "pager" .}}</div>
 {{with .Page}}{{.Heading}}
 {{if .Step}}<p class="run">Run it: <code>go run ./{{.Step}}</code> · Source: <a href="/source/{{.Step}}/">{{.Step}}/</a></p>{{end}}
-{{.HTML}}{{end}}
+{{end}}{{with .Start}}<aside class="start-here" aria-label="Start here"><p><strong>Start here.</strong>
+{{with .Before}}Check <a href="#{{.ID}}">{{.Title}}</a>{{if $.Start.First}}, then{{end}}{{end}}
+{{with .First}}{{if not $.Start.Before}}Begin with{{else}}begin with{{end}} <a href="{{.URL}}">{{.Title}}</a>{{end}}.</p></aside>
+{{end}}{{with .Page}}{{.HTML}}{{end}}
 <div class="pager-bottom">{{template "pager" .}}</div>
 {{template "bottom" .}}`))
 
@@ -540,8 +687,15 @@ var (
 {{end}}</ul>{{end}}
 </div>{{end}}
 {{if .Entries}}<ul class="files">{{range .Entries}}<li><a href="/source/{{if $.Source.Path}}{{$.Source.Path}}/{{end}}{{.}}">{{.}}</a></li>{{end}}</ul>{{end}}
-{{with .Code}}<figure class="block source"><pre class="chroma numbered" tabindex="0"><code>{{.}}</code></pre></figure>{{end}}
+{{with .Code}}<figure class="block source"><pre class="chroma numbered"><code>{{.}}</code></pre></figure>{{end}}
 {{end}}
+{{template "bottom" .}}`))
+
+	searchTemplate = template.Must(template.New("searchpage").Parse(layout + `{{template "top" .}}
+<h1>Search</h1>
+<form class="search-page" action="/search" role="search"><label for="q-page" class="vh">Search the course</label><input id="q-page" type="search" name="q" value="{{.Query}}"> <button>Search</button></form>
+{{if .Query}}{{with .Results}}<ol class="found">{{range .}}<li><a href="{{.URL}}">{{.Where}}</a><br><span class="snippet">{{.Snippet}}</span></li>
+{{end}}</ol>{{else}}<p>Nothing in the course holds every one of these words.</p>{{end}}{{end}}
 {{template "bottom" .}}`))
 
 	notFoundTemplate = template.Must(template.New("404").Parse(layout + `{{template "top" .}}

@@ -1,6 +1,10 @@
 package site
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,12 +13,15 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
+// newTestSite serves the course. The site is built once for the package's
+// tests (it takes most of a second) and never changed by them.
 func newTestSite(t *testing.T) *httptest.Server {
 	t.Helper()
-	s, err := New(os.DirFS("../../../docs"), os.DirFS("../../.."))
+	s, err := testSite()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,6 +29,10 @@ func newTestSite(t *testing.T) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+var testSite = sync.OnceValues(func() (http.Handler, error) {
+	return New(os.DirFS("../../../docs"), os.DirFS("../../.."))
+})
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
@@ -68,7 +79,8 @@ func TestEveryPageRenders(t *testing.T) {
 func TestSidebarOrder(t *testing.T) {
 	srv := newTestSite(t)
 	_, body := get(t, srv.URL+"/glossary")
-	nav, _, _ := strings.Cut(body, "</nav>")
+	_, nav, _ := strings.Cut(body, `<nav class="course"`)
+	nav, _, _ = strings.Cut(nav, "</nav>")
 	var got []string
 	for _, m := range regexp.MustCompile(`<li(?: class="extra")?><a href="/([^"]+)"`).FindAllStringSubmatch(nav, -1) {
 		got = append(got, m[1])
@@ -323,7 +335,8 @@ func TestFoldedSolutions(t *testing.T) {
 }
 
 // TestSourcePages: a step's folder lists main.go and server.go first and
-// its tests last, and a file is shown without the lessons' region markers.
+// its tests last, and a file shows the lessons' region markers dimmed, so
+// that its line numbers run on without a gap.
 func TestSourcePages(t *testing.T) {
 	srv := newTestSite(t)
 	_, body := get(t, srv.URL+"/source/step04-counter/")
@@ -332,8 +345,8 @@ func TestSourcePages(t *testing.T) {
 		t.Errorf("files in the wrong order: main.go at %d, server.go at %d, server_test.go at %d", main, server, test)
 	}
 	_, body = get(t, srv.URL+"/source/step04-counter/server.go")
-	if strings.Contains(body, "region counter") || !strings.Contains(body, "pageViews") {
-		t.Error("the source page shows the region markers, or not the code")
+	if !strings.Contains(body, `class="line marker"`) || !strings.Contains(body, "pageViews") {
+		t.Error("the source page does not dim the region markers, or does not show the code")
 	}
 }
 
@@ -377,7 +390,7 @@ func TestGeneratedBlocksAreFigures(t *testing.T) {
 	srv := newTestSite(t)
 	_, body := get(t, srv.URL+"/04-counter")
 	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`<figure class="block code" id="code-step04-counter-server-go-counter">\s*<figcaption><a href="/source/step04-counter/server.go\?lines=\d+-\d+#L\d+"><span class="file">step04-counter/server.go</span> <span class="range">lines \d+–\d+</span></a></figcaption>`),
+		regexp.MustCompile(`<figure class="block code(?: short)?" id="code-step04-counter-server-go-counter">\s*<figcaption><a href="/source/step04-counter/server.go\?lines=\d+-\d+#L\d+"><span class="file">step04-counter/server.go</span> <span class="range">lines \d+–\d+</span></a></figcaption>`),
 		regexp.MustCompile(`<span class="line cmd"><span class="prompt" aria-hidden="true">\$ </span>curl -i -b jar.txt -c jar.txt http://localhost:3000/`),
 		regexp.MustCompile(`<span class="line mark"><span class="hn">Set-Cookie:</span> sid=`),
 		regexp.MustCompile(`<span class="what">Recorded by running these commands against</span> <code>go run ./step04-counter</code> <span class="what">in</span> <a href="/source/docs/lessons_test.go"><span class="file">docs/lessons_test.go</span></a>`),
@@ -404,8 +417,11 @@ func TestGeneratedBlocksAreFigures(t *testing.T) {
 		t.Error("/01-cookies does not link the program's address")
 	}
 	_, body = get(t, srv.URL+"/07-echo-v5")
-	if strings.Contains(body, ":white_check_mark:") || !strings.Contains(body, "✅") {
-		t.Error("/07-echo-v5 quotes SECURITY.md's :white_check_mark: literally")
+	// Drawn, not written: a machine without an emoji font shows ✅ as a box.
+	if strings.Contains(body, ":white_check_mark:") || strings.ContainsAny(body, "✅❌") ||
+		!strings.Contains(body, `<span class="tick yes" role="img" aria-label="yes"><svg`) ||
+		!strings.Contains(body, `<span class="tick no" role="img" aria-label="no"><svg`) {
+		t.Error("/07-echo-v5 does not draw SECURITY.md's :white_check_mark: and :x: as marks")
 	}
 }
 
@@ -434,13 +450,15 @@ func TestDiffMarksChangesWithinALine(t *testing.T) {
 func TestSourceLinesKeepTheFilesNumbers(t *testing.T) {
 	src := "package x\n// region r\nvar a = 1\n// endregion r\nvar b = 2\n"
 	got := sourceLines("x.go", src, 3, 3)
-	for _, want := range []string{`<span class="line" id="L1">`, `<span class="line hl" id="L3">`, `id="L5"`} {
+	for _, want := range []string{`<span class="line" id="L1">`, `<span class="line marker" id="L2">`,
+		`<span class="line hl" id="L3">`, `<span class="line marker" id="L4">`, `id="L5"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("source lines lack %s:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, `id="L2"`) || strings.Contains(got, "region") {
-		t.Errorf("the region markers are shown:\n%s", got)
+	// The numbers run on: every line from 1 to 5 is there, markers dimmed.
+	if n := strings.Count(got, `<span class="line`); n != 5 {
+		t.Errorf("%d lines shown, want all 5:\n%s", n, got)
 	}
 	if got, want := regionLines(src, "r"), []int{3}; !slices.Equal(got, want) {
 		t.Errorf("regionLines: got %v, want %v", got, want)
@@ -469,6 +487,173 @@ func TestPagesHaveTheirOwnTitlesAndDescriptions(t *testing.T) {
 		}
 		if strings.Count(title[1], "Sessions in Go") != 1 {
 			t.Errorf("%s: title %q", path, title[1])
+		}
+	}
+}
+
+// TestGzipAndCaching: text answers are compressed for a browser that asks,
+// the style and script are kept a year under the site's version (and
+// revalidated without it), pictures a day, and pages are always checked.
+func TestGzipAndCaching(t *testing.T) {
+	srv := newTestSite(t)
+	h, _ := testSite()
+	version := h.(*site).version
+	for _, c := range []struct{ path, cache, encoding string }{
+		{"/04-counter", "no-cache", "gzip"},
+		{"/static/style.css?v=" + version, "public, max-age=31536000, immutable", "gzip"},
+		{"/static/site.js?v=" + version, "public, max-age=31536000, immutable", "gzip"},
+		{"/static/chroma.css?v=" + version, "public, max-age=31536000, immutable", "gzip"},
+		{"/static/style.css", "no-cache", "gzip"},
+		{"/search.json?v=" + version, "public, max-age=31536000, immutable", "gzip"},
+		{"/images/step04-exchange.svg", "public, max-age=86400", "gzip"},
+		{"/images/step04-first-visit@2x.png", "public, max-age=86400", ""},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+c.path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := http.DefaultTransport.RoundTrip(req) // no transparent gunzip
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != c.cache ||
+			resp.Header.Get("Content-Encoding") != c.encoding {
+			t.Errorf("%s: %d, Cache-Control %q, Content-Encoding %q; want 200, %q, %q", c.path, resp.StatusCode,
+				resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Encoding"), c.cache, c.encoding)
+			continue
+		}
+		if c.encoding == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Errorf("%s: not gzip: %v", c.path, err)
+				continue
+			}
+			if _, err := io.ReadAll(zr); err != nil {
+				t.Errorf("%s: broken gzip: %v", c.path, err)
+			}
+		}
+	}
+	// A browser that kept the style asks whether it changed: it did not.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/static/style.css", nil)
+	req.Header.Set("If-None-Match", `W/"`+version+`"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("a revalidated style.css: got %d, want 304", resp.StatusCode)
+	}
+	// Without Accept-Encoding the answer is plain.
+	resp, err = http.DefaultTransport.RoundTrip(mustRequest(t, srv.URL+"/04-counter"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "" {
+		t.Error("a page is compressed for a client that did not ask")
+	}
+}
+
+func mustRequest(t *testing.T, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// TestSearchIndex: the index holds every page's sections and the source
+// files, and the server's own search (for a browser without the script)
+// finds the words the issue names at their sections.
+func TestSearchIndex(t *testing.T) {
+	srv := newTestSite(t)
+	_, body := get(t, srv.URL+"/search.json")
+	var idx searchIndex
+	if err := json.Unmarshal([]byte(body), &idx); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, s := range idx.Sections {
+		kinds[s.Kind]++
+	}
+	if kinds["lesson"] < 50 || kinds["glossary"] < 15 || kinds["page"] < 5 || len(idx.Files) < 100 {
+		t.Errorf("the index holds %v sections and %d files, want the lessons, glossary, under the hood and the source", kinds, len(idx.Files))
+	}
+	for _, word := range []string{"Regenerate", "SameSite", "flash"} {
+		_, page := get(t, srv.URL+"/search?q="+word)
+		m := regexp.MustCompile(`<ol class="found"><li><a href="(/[^"#]*#[^"]+)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Errorf("/search?q=%s: the first result is not a section of a page", word)
+			continue
+		}
+		if !strings.Contains(page, `href="/source/`) && word != "flash" {
+			t.Errorf("/search?q=%s finds no source line", word)
+		}
+	}
+}
+
+// TestCallouts: the five warnings that matter most for safety are set
+// apart, with a title, and the callout holds the paragraph it names.
+func TestCallouts(t *testing.T) {
+	srv := newTestSite(t)
+	for page, want := range map[string]string{
+		"/01-cookies": "HttpOnly, SameSite and Secure", "/03-sessions": "The development secret is public",
+		"/04-counter": "Save the session before writing the page", "/05-stores": "Before production",
+		"/06-login": "Credentials never in the URL",
+	} {
+		_, body := get(t, srv.URL+page)
+		re := regexp.MustCompile(`<aside class="callout warning" role="note" aria-label="Warning">\s*<p class="callout-title">Warning: ` +
+			regexp.QuoteMeta(html.EscapeString(want)) + `</p>\s*<(p|ul)>`)
+		if !re.MatchString(body) {
+			t.Errorf("%s: no warning callout %q around a paragraph or list", page, want)
+		}
+	}
+}
+
+// TestShownInListsEachExcerptOnce: a source page lists the lessons that
+// show it in reading order, each range once, by first line.
+func TestShownInListsEachExcerptOnce(t *testing.T) {
+	h, _ := testSite()
+	s := h.(*site)
+	for file := range s.backlinks {
+		var pages []string
+		for _, sh := range s.shownIn(file) {
+			pages = append(pages, sh.Page.File)
+			seen := map[string]bool{}
+			last := -1
+			for _, e := range sh.Excerpts {
+				if seen[e.Range] || firstLine(e.Range) < last {
+					t.Errorf("%s: %s lists %v", file, sh.Page.File, sh.Excerpts)
+					break
+				}
+				seen[e.Range], last = true, firstLine(e.Range)
+			}
+		}
+		if !slices.IsSortedFunc(pages, byReadingOrder) || len(slices.Compact(slices.Clone(pages))) != len(pages) {
+			t.Errorf("%s: shown in %v, want each lesson once, in reading order", file, pages)
+		}
+	}
+}
+
+// TestNoLinkInALink: a code span that names a test inside a link stays
+// plain code (lesson 5 has one).
+func TestNoLinkInALink(t *testing.T) {
+	srv := newTestSite(t)
+	for _, p := range []string{"/", "/01-cookies", "/02-url-params", "/03-sessions", "/04-counter", "/05-stores",
+		"/06-login", "/07-echo-v5", "/08-accounts", "/under-the-hood", "/glossary"} {
+		_, body := get(t, srv.URL+p)
+		depth := 0
+		for _, tag := range regexp.MustCompile(`<(/?)a[\s>]`).FindAllStringSubmatch(body, -1) {
+			if tag[1] == "/" {
+				depth--
+				continue
+			}
+			if depth++; depth > 1 {
+				t.Errorf("%s has a link inside a link", p)
+				break
+			}
 		}
 	}
 }
