@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v5"
-	"github.com/labstack/echo/v5/middleware"
 )
 
 // site is the front end: plain HTML and JavaScript, no build step, built
@@ -44,7 +43,8 @@ func newFrontend(apiURL string, logger *slog.Logger) *echo.Echo {
 	e.Match(getAndHead, "/", func(c *echo.Context) error {
 		return c.HTMLBlob(http.StatusOK, page.Bytes())
 	})
-	e.Use(middleware.StaticWithConfig(middleware.StaticConfig{Filesystem: site, Root: "frontend"}))
+	e.FileFS("/app.js", "frontend/app.js", site)
+	e.FileFS("/style.css", "frontend/style.css", site)
 	return e
 }
 

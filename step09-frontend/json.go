@@ -54,7 +54,7 @@ func jsonError(err error) error {
 		msg = "The body is not valid JSON: it ends too soon."
 	case errors.As(err, &wrongType) && wrongType.Field != "":
 		msg = fmt.Sprintf("The field %q must be a %s, not a %s.",
-			wrongType.Field, jsonKind(wrongType.Type.Kind().String()), wrongType.Value)
+			wrongType.Field, jsonKind(wrongType.Type.Kind().String()), jsonKind(wrongType.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json has no type for this error: its text is all there is.
 		msg = "The body has a field this API does not take: " +
@@ -63,15 +63,18 @@ func jsonError(err error) error {
 	return echo.NewHTTPError(http.StatusBadRequest, msg).Wrap(err)
 }
 
-// jsonKind names a Go kind as JSON does.
+// jsonKind names a Go kind, or what encoding/json calls a JSON value, as
+// JSON does.
 func jsonKind(kind string) string {
 	switch kind {
 	case "bool":
-		return "boolean (true or false)"
-	case "string":
-		return "string"
-	case "struct", "map":
+		return "boolean"
+	case "string", "array", "number":
+		return kind
+	case "struct", "map", "object":
 		return "object"
+	case "slice":
+		return "array"
 	}
 	return "number"
 }

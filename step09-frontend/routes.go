@@ -23,6 +23,7 @@ func newServer(b *backend, u *accounts, cfg config, logger *slog.Logger) *echo.E
 	e.IPExtractor = echo.ExtractIPDirect() // never X-Forwarded-For (see step 8)
 	e.Use(requestLogger())
 	e.Use(middleware.Recover()) // a panic becomes an error, logged with its stack
+	e.Use(private)              // every answer, refusals too
 	// region cors
 	// CORS lets the front end's page read the API's answers, and send
 	// JSON (a preflight asks first). Only its exact origin, and never "*":
@@ -43,7 +44,6 @@ func newServer(b *backend, u *accounts, cfg config, logger *slog.Logger) *echo.E
 	e.Use(refuseOtherOrigins(crossOrigin)) // before the session is read
 	e.Use(jsonOnly)
 	// endregion csrf
-	e.Use(private)
 	e.Use(session.Middleware(b.store))
 	e.Use(echo.WrapMiddleware(b.store.Middleware(sessionName))) // one session's requests take turns
 

@@ -22,8 +22,8 @@ import (
 // flight ten seconds to finish.
 func serve(ctx context.Context, e *echo.Echo, ln net.Listener, logger *slog.Logger) error {
 	sc := echo.StartConfig{
-		Listener:        ln,
-		HideBanner:      true, HidePort: true, // run logs where
+		Listener:   ln,
+		HideBanner: true, HidePort: true, // run logs where
 		BeforeServeFunc: func(s *http.Server) error { limitServer(s); return nil },
 		GracefulTimeout: 10 * time.Second,
 	}
