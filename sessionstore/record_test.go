@@ -1,9 +1,12 @@
 package sessionstore
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/sessions"
 )
 
 // TestRecordIsText: a session of plain values is stored as lines of text
@@ -25,6 +28,15 @@ func TestRecordIsText(t *testing.T) {
 	if err := back.decode(data); err != nil || !back.start.Equal(rec.start) ||
 		!back.expiry.Equal(rec.expiry) || back.values["page_views"] != 3 {
 		t.Errorf("decoded %+v (%v), want %+v", back, err, rec)
+	}
+	// A session's own options ride on the form's line, as a Set-Cookie writes them.
+	own := sessions.Options{Path: "/", MaxAge: 30 * 86400, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	rec.opts = &own
+	data, _ = rec.encode()
+	const wantOwn = "p; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax\n1764633600000\n"
+	if back = (record{}); !strings.HasPrefix(string(data), wantOwn) || back.decode(data) != nil ||
+		back.opts == nil || *back.opts != own {
+		t.Errorf("got %q, decoded as %+v; want it to start %q and decode to %+v", data, back.opts, wantOwn, own)
 	}
 	rec.values = map[any]any{"user": "ada\nlovelace"} // a newline stays inside its quotes
 	if data, _ := rec.encode(); !strings.HasSuffix(string(data), "\n\"user\"\n\"ada\\nlovelace\"\n") {

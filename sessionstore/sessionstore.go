@@ -81,13 +81,13 @@ type Store struct {
 	// SameSite Lax, Max-Age MaxAge, Secure only when asked for.
 	Options *sessions.Options
 
-	storage                         Storage
-	shared                          Locker
-	codecs                          []securecookie.Codec
-	maxAge, lifetime, refresh, wait time.Duration
-	now                             func() time.Time
-	log                             *slog.Logger
-	turns                           turns
+	storage                Storage
+	shared                 Locker
+	codecs                 []securecookie.Codec
+	maxAge, lifetime, wait time.Duration
+	now                    func() time.Time
+	log                    *slog.Logger
+	turns                  turns
 }
 
 // New returns a Store over storage.
@@ -120,7 +120,6 @@ func New(storage Storage, cfg Config) (*Store, error) {
 		codecs:   codecs,
 		maxAge:   time.Duration(cfg.MaxAge) * time.Second,
 		lifetime: time.Duration(cfg.Lifetime) * time.Second,
-		refresh:  min(time.Minute, time.Duration(cfg.MaxAge)*time.Second/10),
 		wait:     cmp.Or(cfg.Wait, 5*time.Second),
 		shared:   cfg.Shared,
 		now:      cfg.Now,
@@ -183,6 +182,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	}
 	st.rec = &rec
 	session.ID, session.Values, session.IsNew = st.id, rec.values, false
+	if rec.opts != nil {
+		*session.Options = *rec.opts // its own, kept with it: see Save
+	}
 	return session, nil
 }
 
@@ -190,10 +192,12 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // string or an int is gob-encoded, so one gob cannot encode fails here,
 // and a change after Save changes nothing stored. Options.MaxAge < 0
 // deletes the session and clears the cookie; 0 makes a cookie the browser
-// forgets when it closes. The cookie is sent for a new ID or changed
-// options, else at most once a minute (or MaxAge/10), to move its Max-Age.
+// forgets when it closes. Options the handler set are kept with the
+// session, and every later Save sends them again. The cookie is sent for
+// a new ID or changed options, else at most once a minute (or MaxAge/10),
+// to move its Max-Age.
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
-	opts := *session.Options
+	own, opts := *session.Options, *session.Options
 	opts.Secure = opts.Secure || r.TLS != nil // over HTTPS: never send the ID in clear later
 	st := s.state(r, session.Name())
 	ctx, cancel := s.deadline(r)
@@ -211,10 +215,15 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		idle = time.Duration(opts.MaxAge) * time.Second // this session's own
 	}
 	rec, send := record{start: now, sent: now, values: session.Values}, true
+	if own != *s.Options {
+		rec.opts = &own // kept with the record, so that every later save applies them
+	}
 	stored := st.rec != nil && session.ID == st.id
 	if stored { // keep its start
 		rec.start, rec.sent = st.rec.start, st.rec.sent
-		if send = opts != *s.Options || now.Sub(rec.sent) >= s.refresh; send {
+		was := cmp.Or(st.rec.opts, s.Options)
+		// The cookie moves its Max-Age on at most once a minute, or a tenth of it.
+		if send = own != *was || now.Sub(rec.sent) >= min(time.Minute, idle/10); send {
 			rec.sent = now
 		}
 	}

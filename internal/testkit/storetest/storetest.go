@@ -120,6 +120,11 @@ func Run(t *testing.T, b Backend) {
 			})
 		}
 	})
+	t.Run("OptionsLast", func(t *testing.T) {
+		CheckOptionsLast(t, func(clock *Clock) *sessionstore.Store {
+			return engine(t, b.Open(t)(), clock, sessionstore.Config{MaxAge: 3600})
+		})
+	})
 	t.Run("MaxAgeZero", func(t *testing.T) {
 		CheckMaxAgeZero(t, engine(t, b.Open(t)(), nil, sessionstore.Config{}))
 	})
@@ -318,6 +323,64 @@ func CheckLifetime(t *testing.T, s sessions.Store, sleep func(time.Duration)) {
 		if !alive && (!sess.IsNew || sess.ID == first.ID) {
 			t.Fatalf("after %ds: the session outlived its 4s lifetime (values %v)", second, sess.Values)
 		}
+	}
+}
+
+// CheckOptionsLast tests that a session's own options (set once, on its
+// first visit) last: a save two hours later and a refresh ten minutes
+// after that send them again, and its own MaxAge decides when it ends.
+// open returns an engine whose store's MaxAge is an hour, on clock.
+func CheckOptionsLast(t *testing.T, open func(*Clock) *sessionstore.Store) {
+	t.Helper()
+	hour := 3600
+	for _, tt := range []struct {
+		name  string
+		own   sessions.Options
+		steps []time.Duration // visits after these waits, each a save
+		dead  time.Duration   // and after this wait it has ended
+	}{
+		{"remember me, 30 days", sessions.Options{Path: "/", MaxAge: 30 * 86400, HttpOnly: true,
+			SameSite: http.SameSiteLaxMode}, []time.Duration{2 * time.Hour, 10 * time.Minute}, 31 * 24 * time.Hour},
+		{"shorter, 20 minutes", sessions.Options{Path: "/", MaxAge: 1200, HttpOnly: true,
+			SameSite: http.SameSiteLaxMode}, []time.Duration{15 * time.Minute, 10 * time.Minute}, 30 * time.Minute},
+		{"browser session", sessions.Options{Path: "/", MaxAge: 0, HttpOnly: true,
+			SameSite: http.SameSiteLaxMode}, []time.Duration{50 * time.Minute, 10 * time.Minute}, 2 * time.Hour},
+		{"every attribute", sessions.Options{Path: "/app", Domain: "example.com", MaxAge: 2 * hour,
+			Secure: true, Partitioned: true, SameSite: http.SameSiteStrictMode},
+			[]time.Duration{90 * time.Minute, 10 * time.Minute}, 3 * time.Hour},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := NewClock()
+			s := open(clock)
+			first, cookie := MustVisit(t, s, nil, func(sess *sessions.Session) {
+				sess.Values["page_views"] = 1
+				*sess.Options = tt.own
+			})
+			check := func(when string, c *http.Cookie) {
+				t.Helper()
+				if c == nil {
+					t.Fatalf("%s: no cookie sent", when)
+				}
+				got := sessions.Options{Path: c.Path, Domain: c.Domain, MaxAge: c.MaxAge, Secure: c.Secure,
+					HttpOnly: c.HttpOnly, Partitioned: c.Partitioned, SameSite: c.SameSite}
+				if got != tt.own || (tt.own.MaxAge == 0) != c.Expires.IsZero() {
+					t.Fatalf("%s: got cookie %+v, want the session's own options %+v", when, got, tt.own)
+				}
+			}
+			check("first visit", cookie)
+			for i, wait := range tt.steps {
+				clock.Sleep(wait)
+				sess, c := MustVisit(t, s, cookie, Set("page_views", i+2))
+				if sess.IsNew || sess.ID != first.ID {
+					t.Fatalf("visit %d, %v later: the session ended", i+2, wait)
+				}
+				check(fmt.Sprintf("visit %d, %v later", i+2, wait), c)
+			}
+			clock.Sleep(tt.dead)
+			if got, _ := MustVisit(t, s, cookie, nil); !got.IsNew {
+				t.Errorf("%v later: the session lives on past its own MaxAge", tt.dead)
+			}
+		})
 	}
 }
 
