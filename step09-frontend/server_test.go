@@ -419,3 +419,11 @@ func TestEndAnotherSession(t *testing.T) {
 	expect(t, "a made-up handle", laptop.post(app.URL+"/api/sessions/end", `{"session":"x"}`),
 		http.StatusOK, `{"ended":false}`)
 }
+
+// newTestServer serves h for the test, and returns its URL.
+func newTestServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

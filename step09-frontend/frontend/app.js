@@ -7,6 +7,7 @@
 const api = document.querySelector('meta[name="api"]').content;
 const $ = (id) => document.getElementById(id);
 
+// region call
 // call sends a request to the API, with JSON when there is a body, and
 // returns the answer's JSON, or throws the API's error message.
 async function call(method, path, body) {
@@ -20,6 +21,7 @@ async function call(method, path, body) {
   if (!res.ok) throw new Error(data.error || res.status + " " + res.statusText);
   return data;
 }
+// endregion call
 
 // show says what went wrong, or hides the last error.
 function show(err) {
