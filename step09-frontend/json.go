@@ -35,6 +35,8 @@ func readJSON(c *echo.Context, dst any) error {
 	return nil
 }
 
+// endregion readjson
+
 // jsonError turns what encoding/json says into words for the front end's
 // developer, with the status that fits.
 func jsonError(err error) error {
