@@ -195,10 +195,12 @@ func TestDevSecretListensOnLocalhostOnly(t *testing.T) {
 		env      map[string]string
 		loopback bool
 	}{
-		{"no secret", map[string]string{"PORT": "0", "FRONTEND_PORT": "0"}, true},
-		{"SESSION_SECRET set", map[string]string{"PORT": "0", "FRONTEND_PORT": "0", "SESSION_SECRET": testSecret}, false},
+		{"no secret", map[string]string{}, true},
+		{"SESSION_SECRET set", map[string]string{"SESSION_SECRET": testSecret}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			tc.env["PORT"], tc.env["FRONTEND_PORT"] = "0", "0"
+			tc.env["DATABASE_URL"] = "sqlite://" + t.TempDir() + "/s.db"
 			ctx, cancel := context.WithCancel(context.Background())
 			var logs syncBuffer
 			done := make(chan error, 1)
@@ -244,9 +246,9 @@ func TestHugeHeaderIsRefused(t *testing.T) {
 	defer cancel()
 	var logs syncBuffer
 	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{}, func(k string) string { return map[string]string{"PORT": "0", "FRONTEND_PORT": "0"}[k] }, &logs)
-	}()
+	env := map[string]string{"PORT": "0", "FRONTEND_PORT": "0",
+		"DATABASE_URL": "sqlite://" + t.TempDir() + "/s.db"}
+	go func() { done <- run(ctx, []string{}, func(k string) string { return env[k] }, &logs) }()
 	urlRE := regexp.MustCompile(`url=(http://localhost:\d+)`)
 	var url string
 	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
