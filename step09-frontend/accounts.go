@@ -186,7 +186,8 @@ type login struct {
 func (u *accounts) logIn(ctx context.Context, id, password string) (login, error) {
 	var l login
 	var hash []byte
-	err := u.db.QueryRowContext(ctx, `SELECT key, hash, version FROM accounts WHERE user_id = $1`, id).
+	err := u.db.QueryRowContext(ctx,
+		`SELECT key, hash, version FROM accounts WHERE user_id = $1`, id).
 		Scan(&l.key, &hash, &l.version)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return login{}, dbError(err)

@@ -146,12 +146,14 @@ func TestBrowserFrontEnd(t *testing.T) {
 	}
 
 	b.Do("choosing the dark theme", chromedp.SetValue(chromedp.CSS("#theme"), "dark"),
-		chromedp.Evaluate[chromedp.Void](`document.getElementById("theme").dispatchEvent(new Event("change"))`))
+		chromedp.Evaluate[chromedp.Void](
+			`document.getElementById("theme").dispatchEvent(new Event("change"))`))
 	wait("the dark theme", `document.body.className == "dark"`)
 	b.Do("reloading", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#account")))
 	wait("the theme kept in the session", `document.body.className == "dark"`)
 
-	b.Do("logging out", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login")))
+	b.Do("logging out", chromedp.Click(chromedp.CSS("#logout")),
+		chromedp.WaitVisible(chromedp.CSS("#login")))
 	if text := b.Text(); !strings.Contains(text, "You are not logged in.") {
 		t.Errorf("after the logout the page says %q", text)
 	}

@@ -29,7 +29,8 @@ const devSecret = "development-only-secret-set-SESSION_SECRET-in-production"
 var storeNames = []string{"memory", "cookie", "sqlite", "postgres", "redis"}
 
 // sqlOnly is why this step refuses the other stores.
-const sqlOnly = "this step lists and ends an account's sessions with one query on the table that holds them, " +
+const sqlOnly = "this step lists and ends an account's sessions with one query " +
+	"on the table that holds them, " +
 	"next to the accounts: choose sqlite (the default) or postgres (-store or SESSION_STORE)"
 
 // maxSeconds is the longest SESSION_MAX_AGE or SESSION_LIFETIME: 400 days.
@@ -85,13 +86,16 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	flags.SetOutput(io.Discard) // the caller prints the error once
 	flags.StringVar(&cfg.Store, "store", cfg.Store, "session store: "+strings.Join(storeNames, ", "))
 	if err := flags.Parse(args); err != nil {
-		return cfg, fmt.Errorf("%w (usage: step09-frontend [-store %s])", err, strings.Join(storeNames, "|"))
+		return cfg, fmt.Errorf("%w (usage: step09-frontend [-store %s])",
+			err, strings.Join(storeNames, "|"))
 	}
 	if cfg.Store == "filesystem" {
-		return cfg, errors.New("gorilla's FilesystemStore is not offered here: use -store=sqlite, a file that survives a restart and that processes on this machine share")
+		return cfg, errors.New("gorilla's FilesystemStore is not offered here: use -store=sqlite, " +
+			"a file that survives a restart and that processes on this machine share")
 	}
 	if !slices.Contains(storeNames, cfg.Store) {
-		return cfg, fmt.Errorf("unknown session store %q: choose sqlite or postgres (-store or SESSION_STORE)", cfg.Store)
+		return cfg, fmt.Errorf("unknown session store %q: "+
+			"choose sqlite or postgres (-store or SESSION_STORE)", cfg.Store)
 	}
 	if cfg.Store != "sqlite" && cfg.Store != "postgres" {
 		return cfg, fmt.Errorf("-store=%s: %s", cfg.Store, sqlOnly)
@@ -105,13 +109,15 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	if v := getenv("SESSION_SECRET"); v != "" {
 		if len(v) < 32 {
-			return cfg, fmt.Errorf("SESSION_SECRET must be at least 32 characters long, got %d (try: openssl rand -hex 32)", len(v))
+			return cfg, fmt.Errorf("SESSION_SECRET must be at least 32 characters long, "+
+				"got %d (try: openssl rand -hex 32)", len(v))
 		}
 		cfg.Secret, cfg.DevSecret = []byte(v), false
 	}
 	if v := getenv("SESSION_PREVIOUS_SECRET"); v != "" {
 		if len(v) < 32 {
-			return cfg, fmt.Errorf("SESSION_PREVIOUS_SECRET must be at least 32 characters long, got %d", len(v))
+			return cfg, fmt.Errorf("SESSION_PREVIOUS_SECRET must be at least 32 characters long, "+
+				"got %d", len(v))
 		}
 		cfg.PreviousSecret = []byte(v)
 	}
@@ -125,7 +131,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		if v := getenv(s.name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > maxSeconds {
-				return cfg, fmt.Errorf("%s must be a whole number of seconds from 1 to %d (400 days, the longest a browser keeps a cookie), got %q", s.name, maxSeconds, v)
+				return cfg, fmt.Errorf("%s must be a whole number of seconds from 1 to %d "+
+					"(400 days, the longest a browser keeps a cookie), got %q", s.name, maxSeconds, v)
 			}
 			*s.dst = n
 		}
@@ -156,7 +163,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	case cfg.Store == "sqlite" && !strings.HasPrefix(cfg.DatabaseURL, "sqlite:///"),
 		cfg.Store == "postgres" && !strings.HasPrefix(cfg.DatabaseURL, "postgres://"):
 		return cfg, fmt.Errorf("DATABASE_URL must be sqlite:///absolute/path.db for -store=sqlite, "+
-			"postgres://user@host:port/db?sslmode=disable for -store=postgres; got %q", sqlstore.Redacted(cfg.DatabaseURL))
+			"postgres://user@host:port/db?sslmode=disable for -store=postgres; got %q",
+			sqlstore.Redacted(cfg.DatabaseURL))
 	}
 	return cfg, nil
 }

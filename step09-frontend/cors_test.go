@@ -108,8 +108,9 @@ func TestOtherOriginsRefused(t *testing.T) {
 func TestFormCannotPost(t *testing.T) {
 	app := newTestApp(t, config{})
 	v := signUp(t, app, "ada", false)
-	for _, ct := range []string{"application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-		"text/plain"} {
+	for _, ct := range []string{
+		"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain",
+	} {
 		expect(t, ct, v.do(http.MethodPost, app.URL+"/api/logout", "a=b", ct),
 			http.StatusUnsupportedMediaType, "Send a JSON body")
 	}

@@ -34,7 +34,8 @@ func main() {
 
 // run reads the configuration, opens the database, listens on both ports,
 // and serves the API and the front end until ctx is cancelled.
-func run(ctx context.Context, args []string, getenv func(string) string, logOutput io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string,
+	logOutput io.Writer) error {
 	cfg, err := loadConfig(args, getenv)
 	if err != nil {
 		return err

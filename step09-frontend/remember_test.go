@@ -90,7 +90,8 @@ func TestPrefsStruct(t *testing.T) {
 	v := signUp(t, app, "ada", false)
 	expect(t, "setting the theme", v.post(app.URL+"/api/prefs", `{"theme":"dark"}`),
 		http.StatusOK, `{"prefs":{"theme":"dark"}}`)
-	expect(t, "me", v.get(app.URL+"/api/me"), http.StatusOK, `{"prefs":{"theme":"dark"},"user":"ada"}`)
+	expect(t, "me", v.get(app.URL+"/api/me"), http.StatusOK,
+		`{"prefs":{"theme":"dark"},"user":"ada"}`)
 }
 
 // unregistered is a struct that no gob.Register names: a session that

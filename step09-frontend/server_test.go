@@ -210,7 +210,8 @@ func TestSignUpLogInLogOut(t *testing.T) {
 	expect(t, "me", v.get(app.URL+"/api/me"), http.StatusOK, `{"prefs":{"theme":""},"user":"ada"}`)
 	expect(t, "logging out", v.post(app.URL+"/api/logout", ""), http.StatusOK,
 		`{"message":"You are logged out."}`)
-	expect(t, "me, after", v.get(app.URL+"/api/me"), http.StatusUnauthorized, "You are not logged in.")
+	expect(t, "me, after", v.get(app.URL+"/api/me"), http.StatusUnauthorized,
+		"You are not logged in.")
 	expect(t, "logging out again", v.post(app.URL+"/api/logout", ""), http.StatusOK, "logged out")
 	expect(t, "wrong password", v.post(app.URL+"/api/login", creds("ada", "wrong password", false)),
 		http.StatusUnauthorized, `{"error":"Wrong user ID or password."}`)
@@ -270,8 +271,8 @@ func TestPrivateAndHead(t *testing.T) {
 	}
 	// A HEAD that would log a stale session out changes nothing either.
 	stranger := newVisitor(t)
-	if a := stranger.do(http.MethodHead, app.URL+"/api/me", ""); a.status != http.StatusUnauthorized ||
-		a.body != "" || a.header.Get("Set-Cookie") != "" {
+	a := stranger.do(http.MethodHead, app.URL+"/api/me", "")
+	if a.status != http.StatusUnauthorized || a.body != "" || a.header.Get("Set-Cookie") != "" {
 		t.Errorf("HEAD /api/me for a stranger: %d %q, Set-Cookie %q", a.status, a.body,
 			a.header.Get("Set-Cookie"))
 	}
@@ -305,7 +306,8 @@ func TestBadBodies(t *testing.T) {
 		status                  int
 		want                    string
 	}{
-		{"not JSON", `id=ada&password=x`, "", 400, `{"error":"The body is not valid JSON (at byte 1)."}`},
+		{"not JSON", `id=ada&password=x`, "", 400,
+			`{"error":"The body is not valid JSON (at byte 1)."}`},
 		{"cut short", `{"id": "ada"`, "", 400, `"The body is not valid JSON: it ends too soon."`},
 		{"empty", ``, "", 400, `"The body is empty: send one JSON object."`},
 		{"a wrong type", `{"id":"ada","password":"` + password + `","remember":"yes"}`, "", 400,
@@ -324,7 +326,8 @@ func TestBadBodies(t *testing.T) {
 		{"no content type", `{"id":"ada"}`, "-", 415, "Send a JSON body"},
 		{"a bad ID", `{"id":"a d a","password":"` + password + `"}`, "", 400,
 			`"A user ID is 1 to 64 letters, digits or punctuation marks, with no spaces."`},
-		{"a short password", `{"id":"ada","password":"short"}`, "", 400, `"A password is 8 to 72 bytes long`},
+		{"a short password", `{"id":"ada","password":"short"}`, "", 400,
+			`"A password is 8 to 72 bytes long`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newVisitor(t)
