@@ -14,14 +14,17 @@ import (
 )
 
 func TestLoadConfig(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	env := func(m map[string]string) func(string) string {
+		return func(k string) string { return m[k] }
+	}
 	t.Run("defaults", func(t *testing.T) {
 		cfg, err := loadConfig(nil, env(nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if cfg.Store != "sqlite" || cfg.Port != "3000" || !cfg.DevSecret ||
-			cfg.MaxAge != 86400 || cfg.Lifetime != 30*86400 || cfg.DatabaseURL != "sqlite://"+defaultDatabase() ||
+			cfg.MaxAge != 86400 || cfg.Lifetime != 30*86400 ||
+			cfg.DatabaseURL != "sqlite://"+defaultDatabase() ||
 			cfg.FrontendPort != "5173" || cfg.FrontendOrigin != "" || cfg.Remember != 30*86400 {
 			t.Errorf("got %+v", cfg)
 		}
@@ -53,7 +56,8 @@ func TestLoadConfig(t *testing.T) {
 		}
 	})
 	t.Run("the flag wins over SESSION_STORE", func(t *testing.T) {
-		cfg, err := loadConfig([]string{"-store=sqlite"}, env(map[string]string{"SESSION_STORE": "postgres"}))
+		cfg, err := loadConfig([]string{"-store=sqlite"},
+			env(map[string]string{"SESSION_STORE": "postgres"}))
 		if err != nil || cfg.Store != "sqlite" {
 			t.Errorf("got %q, %v; want sqlite", cfg.Store, err)
 		}
@@ -64,26 +68,45 @@ func TestLoadConfig(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"unknown store flag", []string{"-store=mongo"}, nil, `unknown session store "mongo": choose sqlite or postgres`},
-		{"the filesystem store", []string{"-store=filesystem"}, nil, "gorilla's FilesystemStore is not offered here: use -store=sqlite"},
-		{"the memory store", []string{"-store=memory"}, nil, "-store=memory: this step lists and ends an account's sessions with one query on the table that holds them, next to the accounts: choose sqlite (the default) or postgres"},
-		{"the Redis store", nil, map[string]string{"SESSION_STORE": "redis"}, "-store=redis: this step lists"},
+		{"unknown store flag", []string{"-store=mongo"}, nil,
+			`unknown session store "mongo": choose sqlite or postgres`},
+		{"the filesystem store", []string{"-store=filesystem"}, nil,
+			"gorilla's FilesystemStore is not offered here: use -store=sqlite"},
+		{"the memory store", []string{"-store=memory"}, nil,
+			"-store=memory: this step lists and ends an account's sessions with one query " +
+				"on the table that holds them, next to the accounts: " +
+				"choose sqlite (the default) or postgres"},
+		{"the Redis store", nil, map[string]string{"SESSION_STORE": "redis"},
+			"-store=redis: this step lists"},
 		{"the cookie store", []string{"-store=cookie"}, nil, "-store=cookie: this step lists"},
-		{"unknown store env", nil, map[string]string{"SESSION_STORE": "Memory"}, `unknown session store "Memory"`},
+		{"unknown store env", nil, map[string]string{"SESSION_STORE": "Memory"},
+			`unknown session store "Memory"`},
 		{"postgres without its URL", []string{"-store=postgres"}, nil, "DATABASE_URL must be"},
-		{"a password in a bad URL", []string{"-store=postgres"}, map[string]string{"DATABASE_URL": "postgresql://ada:s3cret@db/app"}, `got "postgresql://ada:xxxxx@db/app"`},
+		{"a password in a bad URL", []string{"-store=postgres"},
+			map[string]string{"DATABASE_URL": "postgresql://ada:s3cret@db/app"},
+			`got "postgresql://ada:xxxxx@db/app"`},
 		{"unknown flag", []string{"-stroe=redis"}, nil, "flag provided but not defined: -stroe"},
-		{"short previous secret", nil, map[string]string{"SESSION_PREVIOUS_SECRET": "old"}, "SESSION_PREVIOUS_SECRET"},
-		{"bad max age", nil, map[string]string{"SESSION_MAX_AGE": "-5"}, "SESSION_MAX_AGE must be a whole number of seconds from 1 to 34560000"},
-		{"max age past int64 seconds", nil, map[string]string{"SESSION_MAX_AGE": "9223372037"}, "SESSION_MAX_AGE must be a whole number of seconds from 1 to 34560000"},
-		{"bad lifetime", nil, map[string]string{"SESSION_LIFETIME": "a week"}, "SESSION_LIFETIME must be a whole number of seconds from 1 to 34560000"},
+		{"short previous secret", nil, map[string]string{"SESSION_PREVIOUS_SECRET": "old"},
+			"SESSION_PREVIOUS_SECRET"},
+		{"bad max age", nil, map[string]string{"SESSION_MAX_AGE": "-5"},
+			"SESSION_MAX_AGE must be a whole number of seconds from 1 to 34560000"},
+		{"max age past int64 seconds", nil, map[string]string{"SESSION_MAX_AGE": "9223372037"},
+			"SESSION_MAX_AGE must be a whole number of seconds from 1 to 34560000"},
+		{"bad lifetime", nil, map[string]string{"SESSION_LIFETIME": "a week"},
+			"SESSION_LIFETIME must be a whole number of seconds from 1 to 34560000"},
 		{"bad port", nil, map[string]string{"PORT": "http"}, "PORT"},
-		{"bad front end port", nil, map[string]string{"FRONTEND_PORT": "vite"}, "FRONTEND_PORT must be a number from 0 to 65535"},
-		{"an origin with a path", nil, map[string]string{"FRONTEND_ORIGIN": "http://localhost:5173/app"}, "FRONTEND_ORIGIN must be an origin"},
-		{"an origin without a scheme", nil, map[string]string{"FRONTEND_ORIGIN": "localhost:5173"}, "FRONTEND_ORIGIN must be an origin"},
-		{"the star", nil, map[string]string{"FRONTEND_ORIGIN": "*"}, "FRONTEND_ORIGIN must be an origin"},
-		{"bad remember", nil, map[string]string{"SESSION_REMEMBER": "30d"}, "SESSION_REMEMBER must be a whole number of seconds"},
-		{"remember past the lifetime", nil, map[string]string{"SESSION_LIFETIME": "86400"}, "SESSION_REMEMBER (2592000) must not be longer than SESSION_LIFETIME (86400)"},
+		{"bad front end port", nil, map[string]string{"FRONTEND_PORT": "vite"},
+			"FRONTEND_PORT must be a number from 0 to 65535"},
+		{"an origin with a path", nil, map[string]string{"FRONTEND_ORIGIN": "http://localhost:5173/app"},
+			"FRONTEND_ORIGIN must be an origin"},
+		{"an origin without a scheme", nil, map[string]string{"FRONTEND_ORIGIN": "localhost:5173"},
+			"FRONTEND_ORIGIN must be an origin"},
+		{"the star", nil, map[string]string{"FRONTEND_ORIGIN": "*"},
+			"FRONTEND_ORIGIN must be an origin"},
+		{"bad remember", nil, map[string]string{"SESSION_REMEMBER": "30d"},
+			"SESSION_REMEMBER must be a whole number of seconds"},
+		{"remember past the lifetime", nil, map[string]string{"SESSION_LIFETIME": "86400"},
+			"SESSION_REMEMBER (2592000) must not be longer than SESSION_LIFETIME (86400)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := loadConfig(tt.args, env(tt.env))
@@ -168,7 +191,9 @@ func TestRun(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
-	for _, want := range []string{"SESSION_SECRET is not set", `msg="database: sqlite" url=sqlite://` + dir + "/s.db", "level=DEBUG msg=request method=GET path=/api/me status=401",
+	for _, want := range []string{
+		"SESSION_SECRET is not set", `msg="database: sqlite" url=sqlite://` + dir + "/s.db",
+		"level=DEBUG msg=request method=GET path=/api/me status=401",
 		"level=DEBUG msg=request method=GET path=/ status=200", trusts, "shut down"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the log lacks %q:\n%s", want, logs.String())
@@ -178,9 +203,11 @@ func TestRun(t *testing.T) {
 
 func TestRunFailsAtOnceOnABadStore(t *testing.T) {
 	err := run(context.Background(), []string{"-store=postgres"}, func(k string) string {
-		return map[string]string{"PORT": "0", "FRONTEND_PORT": "0", "DATABASE_URL": "postgres://ada:s3cret@127.0.0.1:1/app?connect_timeout=5"}[k]
+		return map[string]string{"PORT": "0", "FRONTEND_PORT": "0",
+			"DATABASE_URL": "postgres://ada:s3cret@127.0.0.1:1/app?connect_timeout=5"}[k]
 	}, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "cannot open the database (DATABASE_URL postgres://ada:xxxxx@127.0.0.1:1/app") ||
+	const want = "cannot open the database (DATABASE_URL postgres://ada:xxxxx@127.0.0.1:1/app"
+	if err == nil || !strings.Contains(err.Error(), want) ||
 		strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("got %v, want the start-up error, without the password", err)
 	}
@@ -207,7 +234,8 @@ func TestDevSecretListensOnLocalhostOnly(t *testing.T) {
 			go func() { done <- run(ctx, nil, func(k string) string { return tc.env[k] }, &logs) }()
 			addrRE := regexp.MustCompile(`msg=listening url=\S+ addr=(\S+)`)
 			var addr string
-			for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			deadline := time.Now().Add(10 * time.Second)
+			for ; addr == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 				if m := addrRE.FindStringSubmatch(logs.String()); m != nil {
 					addr = m[1]
 				}
@@ -221,7 +249,8 @@ func TestDevSecretListensOnLocalhostOnly(t *testing.T) {
 			if ap.Addr().IsLoopback() != tc.loopback || (!tc.loopback && !ap.Addr().IsUnspecified()) {
 				t.Errorf("listening on %s; want loopback only: %v", addr, tc.loopback)
 			}
-			if warned := strings.Contains(logs.String(), "listening on localhost only"); warned != tc.loopback {
+			warned := strings.Contains(logs.String(), "listening on localhost only")
+			if warned != tc.loopback {
 				t.Errorf("the start-up warning says localhost only: %v, want %v", warned, tc.loopback)
 			}
 		})
@@ -232,10 +261,12 @@ func TestLimitServer(t *testing.T) {
 	var s http.Server
 	limitServer(&s)
 	if s.ReadHeaderTimeout == 0 || s.ReadTimeout == 0 || s.WriteTimeout == 0 || s.IdleTimeout == 0 {
-		t.Errorf("a timeout is missing: header %v, read %v, write %v, idle %v", s.ReadHeaderTimeout, s.ReadTimeout, s.WriteTimeout, s.IdleTimeout)
+		t.Errorf("a timeout is missing: header %v, read %v, write %v, idle %v",
+			s.ReadHeaderTimeout, s.ReadTimeout, s.WriteTimeout, s.IdleTimeout)
 	}
 	if s.MaxHeaderBytes < 64<<10 || s.MaxHeaderBytes > 1<<20 {
-		t.Errorf("MaxHeaderBytes %d: want room for a 64 KB cookie, and less than the 1 MB default", s.MaxHeaderBytes)
+		t.Errorf("MaxHeaderBytes %d: want room for a 64 KB cookie, and less than the 1 MB default",
+			s.MaxHeaderBytes)
 	}
 }
 
@@ -251,7 +282,8 @@ func TestHugeHeaderIsRefused(t *testing.T) {
 	go func() { done <- run(ctx, []string{}, func(k string) string { return env[k] }, &logs) }()
 	urlRE := regexp.MustCompile(`url=(http://localhost:\d+)`)
 	var url string
-	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	deadline := time.Now().Add(10 * time.Second)
+	for ; url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if m := urlRE.FindStringSubmatch(logs.String()); m != nil {
 			url = m[1]
 		}
