@@ -24,6 +24,7 @@ package main
 //go:generate go test ../step03-sessions -run BrowserFetchStoresAName -update
 //go:generate go test ../step04-counter -run BrowserCounts42 -update
 //go:generate go test ../step06-login -run BrowserCrossSiteFormPost -update
+//go:generate go test ../step09-frontend -run BrowserFrontEnd -update
 //go:generate go run . -bench
 //go:generate go run . -update
 

@@ -76,6 +76,10 @@ func generate(root, kind string, args []string) (string, string, error) {
 			return "", "", fmt.Errorf("code takes one PATH[#REGION]")
 		}
 		text, err := excerpt(root, args[0])
+		path, _, _ := strings.Cut(args[0], "#")
+		if filepath.Ext(path) == ".js" { // step 9's front end
+			return text, "js", err
+		}
 		return text, "go", err
 	case "transcript":
 		if len(args) != 1 {

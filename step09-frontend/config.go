@@ -1,0 +1,210 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sqlstore"
+)
+
+// devSecret signs cookies when SESSION_SECRET is unset, so that the program
+// runs with nothing to set up. It is public (it is in this file), so anyone
+// could forge cookies signed with it: while it is in use the program
+// listens on localhost only, and you must set SESSION_SECRET to serve
+// anyone else.
+const devSecret = "development-only-secret-set-SESSION_SECRET-in-production"
+
+// storeNames are the stores of step 5; this step runs on the two that keep
+// sessions in a SQL database, beside the accounts.
+var storeNames = []string{"memory", "cookie", "sqlite", "postgres", "redis"}
+
+// sqlOnly is why this step refuses the other stores.
+const sqlOnly = "this step lists and ends an account's sessions with one query " +
+	"on the table that holds them, " +
+	"next to the accounts: choose sqlite (the default) or postgres (-store or SESSION_STORE)"
+
+// maxSeconds is the longest SESSION_MAX_AGE or SESSION_LIFETIME: 400 days.
+// Browsers keep a cookie that long at most, so a longer Max-Age buys
+// nothing.
+const maxSeconds = 400 * 86400
+
+// config is everything the program reads from its flags and environment.
+type config struct {
+	Port           string     // PORT: where to listen (default 3000)
+	Secret         []byte     // SESSION_SECRET: signs (and for some stores encrypts)
+	PreviousSecret []byte     // SESSION_PREVIOUS_SECRET: still accepted while rotating
+	DevSecret      bool       // true when Secret is devSecret
+	MaxAge         int        // SESSION_MAX_AGE: idle timeout in seconds (default 86400, a day)
+	Lifetime       int        // SESSION_LIFETIME: absolute timeout in seconds (default 30 days)
+	Secure         bool       // SESSION_SECURE: Secure cookies, for sites served over HTTPS
+	LogLevel       slog.Level // LOG_LEVEL: debug, info, warn or error (default info)
+	Store          string     // -store or SESSION_STORE: sqlite (default) or postgres
+	DatabaseURL    string     // DATABASE_URL: sqlite:///absolute/path.db or postgres://...
+	FrontendPort   string     // FRONTEND_PORT: where the front end listens (default 5173)
+	FrontendOrigin string     // FRONTEND_ORIGIN: the origin the API trusts (see frontendConfig)
+	Remember       int        // SESSION_REMEMBER: a remembered session's idle timeout (30 days)
+
+	// Now is the clock of the session store and the accounts. Tests set it;
+	// nil means time.Now.
+	Now func() time.Time
+	// TurnWait is how long a request waits for its session's turn before a
+	// 503. Tests that pile many requests on one session set it long, so that
+	// what they check does not depend on the machine's speed; zero means the
+	// engine's default, 5 seconds.
+	TurnWait time.Duration
+}
+
+// loadConfig reads the command-line flags in args and the environment
+// through getenv, and says exactly what is wrong with a bad value. A flag
+// wins over its environment variable.
+func loadConfig(args []string, getenv func(string) string) (config, error) {
+	cfg := config{
+		Port:      "3000",
+		Secret:    []byte(devSecret),
+		DevSecret: true,
+		MaxAge:    86400,
+		Lifetime:  30 * 86400, // a month, for "remember me" (a week in step 8)
+		Store:     "sqlite",
+
+		FrontendPort: "5173", // Vite's port, where a learner's front end often runs
+		Remember:     30 * 86400,
+	}
+	if v := getenv("SESSION_STORE"); v != "" {
+		cfg.Store = v
+	}
+	flags := flag.NewFlagSet("step09-frontend", flag.ContinueOnError)
+	flags.SetOutput(io.Discard) // the caller prints the error once
+	flags.StringVar(&cfg.Store, "store", cfg.Store, "session store: "+strings.Join(storeNames, ", "))
+	if err := flags.Parse(args); err != nil {
+		return cfg, fmt.Errorf("%w (usage: step09-frontend [-store %s])",
+			err, strings.Join(storeNames, "|"))
+	}
+	if cfg.Store == "filesystem" {
+		return cfg, errors.New("gorilla's FilesystemStore is not offered here: use -store=sqlite, " +
+			"a file that survives a restart and that processes on this machine share")
+	}
+	if !slices.Contains(storeNames, cfg.Store) {
+		return cfg, fmt.Errorf("unknown session store %q: "+
+			"choose sqlite or postgres (-store or SESSION_STORE)", cfg.Store)
+	}
+	if cfg.Store != "sqlite" && cfg.Store != "postgres" {
+		return cfg, fmt.Errorf("-store=%s: %s", cfg.Store, sqlOnly)
+	}
+
+	if v := getenv("PORT"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 65535 {
+			return cfg, fmt.Errorf("PORT must be a number from 0 to 65535, got %q", v)
+		}
+		cfg.Port = v
+	}
+	if v := getenv("SESSION_SECRET"); v != "" {
+		if len(v) < 32 {
+			return cfg, fmt.Errorf("SESSION_SECRET must be at least 32 characters long, "+
+				"got %d (try: openssl rand -hex 32)", len(v))
+		}
+		cfg.Secret, cfg.DevSecret = []byte(v), false
+	}
+	if v := getenv("SESSION_PREVIOUS_SECRET"); v != "" {
+		if len(v) < 32 {
+			return cfg, fmt.Errorf("SESSION_PREVIOUS_SECRET must be at least 32 characters long, "+
+				"got %d", len(v))
+		}
+		cfg.PreviousSecret = []byte(v)
+	}
+	for _, s := range []struct {
+		name string
+		dst  *int
+	}{
+		{"SESSION_MAX_AGE", &cfg.MaxAge}, {"SESSION_LIFETIME", &cfg.Lifetime},
+		{"SESSION_REMEMBER", &cfg.Remember},
+	} {
+		if v := getenv(s.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > maxSeconds {
+				return cfg, fmt.Errorf("%s must be a whole number of seconds from 1 to %d "+
+					"(400 days, the longest a browser keeps a cookie), got %q", s.name, maxSeconds, v)
+			}
+			*s.dst = n
+		}
+	}
+	if v := getenv("SESSION_SECURE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return cfg, fmt.Errorf("SESSION_SECURE must be true or false, got %q", v)
+		}
+		cfg.Secure = b
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(strings.ToUpper(v))); err != nil {
+			return cfg, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", v)
+		}
+	}
+	if cfg.Remember > cfg.Lifetime {
+		return cfg, fmt.Errorf("SESSION_REMEMBER (%d) must not be longer than SESSION_LIFETIME (%d): "+
+			"every session ends at its lifetime, remembered or not", cfg.Remember, cfg.Lifetime)
+	}
+	if err := frontendConfig(&cfg, getenv); err != nil {
+		return cfg, err
+	}
+	cfg.DatabaseURL = getenv("DATABASE_URL")
+	switch {
+	case cfg.Store == "sqlite" && cfg.DatabaseURL == "":
+		cfg.DatabaseURL = "sqlite://" + defaultDatabase()
+	case cfg.Store == "sqlite" && !strings.HasPrefix(cfg.DatabaseURL, "sqlite:///"),
+		cfg.Store == "postgres" && !strings.HasPrefix(cfg.DatabaseURL, "postgres://"):
+		return cfg, fmt.Errorf("DATABASE_URL must be sqlite:///absolute/path.db for -store=sqlite, "+
+			"postgres://user@host:port/db?sslmode=disable for -store=postgres; got %q",
+			sqlstore.Redacted(cfg.DatabaseURL))
+	}
+	return cfg, nil
+}
+
+// region frontend
+// frontendConfig reads where the front end listens, and the one origin
+// the API trusts: the front end's own unless FRONTEND_ORIGIN names
+// another, such as a Vite dev server's (see run). An origin is a scheme, a host and
+// a port, nothing more: the browser sends exactly that in its Origin
+// header, and the API compares it character for character.
+func frontendConfig(cfg *config, getenv func(string) string) error {
+	if v := getenv("FRONTEND_PORT"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("FRONTEND_PORT must be a number from 0 to 65535, got %q", v)
+		}
+		cfg.FrontendPort = v
+	}
+	// Left empty, run makes it http://localhost: and the port it listens on.
+	if v := getenv("FRONTEND_ORIGIN"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("FRONTEND_ORIGIN must be an origin such as http://localhost:5173 "+
+				"(a scheme, a host and maybe a port, no path), got %q", v)
+		}
+		cfg.FrontendOrigin = u.Scheme + "://" + u.Host // without the final slash
+	}
+	return nil
+}
+
+// endregion frontend
+
+// defaultDatabase is the SQLite file used unless DATABASE_URL names
+// another: in the user's cache directory, which outlives a reboot (unlike
+// /tmp on many systems) and belongs to this user alone. Accounts and their
+// sessions live in it together.
+func defaultDatabase() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "echo-sessions-course", "frontend.db")
+}
