@@ -14,14 +14,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/sessionstore/sqlstore"
 )
 
-// devSecret signs cookies when SESSION_SECRET is unset, so that the program
-// runs with nothing to set up. It is public (it is in this file), so anyone
-// could forge cookies signed with it: while it is in use the program
-// listens on localhost only, and you must set SESSION_SECRET to serve
-// anyone else.
+// day is a day in seconds, for the messages about the timeouts.
+const day = 24 * 60 * 60
+
+// devSecret signs cookies when SESSION_SECRET is unset, so the program runs
+// with nothing to set up. It is public, since it is in this file, and
+// anyone could forge cookies signed with it. So while it is in use, the
+// program listens on localhost only. Set SESSION_SECRET to serve others.
 const devSecret = "development-only-secret-set-SESSION_SECRET-in-production"
 
 // storeNames are the stores of step 5; this step runs on the two that keep
@@ -33,18 +36,13 @@ const sqlOnly = "this step lists and ends an account's sessions with one query "
 	"on the table that holds them, " +
 	"next to the accounts: choose sqlite (the default) or postgres (-store or SESSION_STORE)"
 
-// maxSeconds is the longest SESSION_MAX_AGE or SESSION_LIFETIME: 400 days.
-// Browsers keep a cookie that long at most, so a longer Max-Age buys
-// nothing.
-const maxSeconds = 400 * 86400
-
 // config is everything the program reads from its flags and environment.
 type config struct {
 	Port           string     // PORT: where to listen (default 3000)
 	Secret         []byte     // SESSION_SECRET: signs (and for some stores encrypts)
 	PreviousSecret []byte     // SESSION_PREVIOUS_SECRET: still accepted while rotating
 	DevSecret      bool       // true when Secret is devSecret
-	MaxAge         int        // SESSION_MAX_AGE: idle timeout in seconds (default 86400, a day)
+	MaxAge         int        // SESSION_MAX_AGE: idle timeout in seconds (default a day)
 	Lifetime       int        // SESSION_LIFETIME: absolute timeout in seconds (default 30 days)
 	Secure         bool       // SESSION_SECURE: Secure cookies, for sites served over HTTPS
 	LogLevel       slog.Level // LOG_LEVEL: debug, info, warn or error (default info)
@@ -72,12 +70,12 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		Port:      "3000",
 		Secret:    []byte(devSecret),
 		DevSecret: true,
-		MaxAge:    86400,
-		Lifetime:  30 * 86400, // a month, for "remember me" (a week in step 8)
+		MaxAge:    sessionstore.DefaultMaxAge,
+		Lifetime:  30 * day, // a month, for "remember me" (a week in step 8)
 		Store:     "sqlite",
 
 		FrontendPort: "5173", // Vite's port, where a learner's front end often runs
-		Remember:     30 * 86400,
+		Remember:     30 * day,
 	}
 	if v := getenv("SESSION_STORE"); v != "" {
 		cfg.Store = v
@@ -108,16 +106,16 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		cfg.Port = v
 	}
 	if v := getenv("SESSION_SECRET"); v != "" {
-		if len(v) < 32 {
-			return cfg, fmt.Errorf("SESSION_SECRET must be at least 32 characters long, "+
-				"got %d (try: openssl rand -hex 32)", len(v))
+		if len(v) < sessionstore.MinSecretLength {
+			return cfg, fmt.Errorf("SESSION_SECRET must be at least %d characters long, got %d "+
+				"(try: openssl rand -hex 32)", sessionstore.MinSecretLength, len(v))
 		}
 		cfg.Secret, cfg.DevSecret = []byte(v), false
 	}
 	if v := getenv("SESSION_PREVIOUS_SECRET"); v != "" {
-		if len(v) < 32 {
-			return cfg, fmt.Errorf("SESSION_PREVIOUS_SECRET must be at least 32 characters long, "+
-				"got %d", len(v))
+		if len(v) < sessionstore.MinSecretLength {
+			return cfg, fmt.Errorf("SESSION_PREVIOUS_SECRET must be at least %d characters long, "+
+				"got %d", sessionstore.MinSecretLength, len(v))
 		}
 		cfg.PreviousSecret = []byte(v)
 	}
@@ -130,9 +128,10 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	} {
 		if v := getenv(s.name); v != "" {
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > maxSeconds {
+			if err != nil || n < 1 || n > sessionstore.MaxMaxAge {
 				return cfg, fmt.Errorf("%s must be a whole number of seconds from 1 to %d "+
-					"(400 days, the longest a browser keeps a cookie), got %q", s.name, maxSeconds, v)
+					"(%d days, the longest a browser keeps a cookie), got %q",
+					s.name, sessionstore.MaxMaxAge, sessionstore.MaxMaxAge/day, v)
 			}
 			*s.dst = n
 		}
@@ -196,6 +195,20 @@ func frontendConfig(cfg *config, getenv func(string) string) error {
 }
 
 // endregion frontend
+
+// listenHost is where the program may listen. That is every interface, or
+// only this machine while the public development secret is in use. Anyone
+// who can reach the program could forge a session signed with that secret.
+func listenHost(cfg config, logger *slog.Logger) string {
+	if !cfg.DevSecret {
+		return "" // every interface
+	}
+	logger.Warn(fmt.Sprintf("SESSION_SECRET is not set: "+
+		"signing cookies with the public development secret, and listening on localhost only. "+
+		"Set SESSION_SECRET (%d+ random characters) to serve others.",
+		sessionstore.MinSecretLength))
+	return "localhost"
+}
 
 // defaultDatabase is the SQLite file used unless DATABASE_URL names
 // another: in the user's cache directory, which outlives a reboot (unlike

@@ -22,8 +22,8 @@ import (
 )
 
 func main() {
-	// Ctrl-C (or a SIGTERM from a process manager) cancels ctx, and run
-	// shuts both servers down gracefully: requests in flight may finish.
+	// Ctrl-C, or a SIGTERM from a process manager, cancels ctx. The server
+	// then shuts down gracefully, and requests in flight may finish.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
@@ -41,14 +41,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(logOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	host := "" // every interface
-	if cfg.DevSecret {
-		// Anyone who can reach the program could forge a session signed
-		// with the public secret: only this machine may.
-		host = "localhost"
-		logger.Warn("SESSION_SECRET is not set: signing cookies with the public development secret, " +
-			"and listening on localhost only. Set SESSION_SECRET (32+ random characters) to serve others.")
-	}
+	host := listenHost(cfg, logger)
 	// region listen
 	// Both ports are taken before anything is served: a port in use stops
 	// the program at once, and port 0 (any free one) is known before the

@@ -9,8 +9,9 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 )
 
-// getAndHead are the methods of every read: HEAD asks for GET's headers
-// without the body, and RFC 9110 asks servers to answer both.
+// getAndHead are the methods of every page. HEAD asks for GET's headers
+// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
+// the GET handler, as in Express, and net/http leaves the body out.
 var getAndHead = []string{http.MethodGet, http.MethodHead}
 
 // newServer builds the API. main serves it; the tests drive the very same

@@ -1,5 +1,9 @@
 package main
 
+// This file is the plumbing that every step shares. The test in
+// internal/tooling/stepcopies keeps it the same in every step, except
+// where a lesson says why a step differs.
+
 import (
 	"context"
 	"errors"
@@ -12,14 +16,12 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 )
 
-// The plumbing every step shares: serving with limits, the request log,
-// the error handler and the no-store header. Step 9's serve takes a
-// listener (run opens two), and its errors are JSON, for the front end.
-
 // region serve
-// serve serves e on ln until ctx is cancelled. Echo v5's StartConfig
-// serves, and on ctx's end shuts down gracefully, giving requests in
-// flight ten seconds to finish.
+// serve serves e on ln until ctx is cancelled. Step 9 listens on two ports,
+// so run opens both listeners first, and logs their URLs itself.
+// Echo v5's StartConfig does what step 6 wrote by hand. It serves, and
+// shuts down gracefully when ctx ends. Requests in flight get ten seconds
+// to finish.
 func serve(ctx context.Context, e *echo.Echo, ln net.Listener, logger *slog.Logger) error {
 	sc := echo.StartConfig{
 		Listener:   ln,
@@ -34,8 +36,8 @@ func serve(ctx context.Context, e *echo.Echo, ln net.Listener, logger *slog.Logg
 
 // endregion serve
 
-// limitServer sets the limits a production server needs, so that a slow or
-// huge request cannot hold a connection, or memory, for ever.
+// limitServer sets the limits a production server needs. A slow or huge
+// request then cannot hold a connection, or memory, for ever.
 func limitServer(s *http.Server) {
 	s.ReadHeaderTimeout = 5 * time.Second // a client that trickles its headers (slowloris)
 	s.ReadTimeout = 10 * time.Second      // the whole request, body included
@@ -45,11 +47,11 @@ func limitServer(s *http.Server) {
 }
 
 // region private
-// private marks every response as this visitor's alone: each one depends on
-// the session cookie, and may set it. Cache-Control: no-store keeps shared
-// caches (a proxy, a CDN) from keeping a copy, and so from handing one
-// visitor's page, or Set-Cookie, to another; Vary: Cookie tells every
-// cache that the answer depends on the cookie.
+// private marks every answer as this visitor's alone. Each one depends on
+// the visitor's cookies, and may set one. Cache-Control: no-store keeps
+// shared caches (a proxy, a CDN) from keeping a copy. Such a cache could
+// hand one visitor's page, or Set-Cookie, to another. Vary: Cookie tells
+// every cache that the answer depends on the cookie.
 func private(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
@@ -62,18 +64,18 @@ func private(next echo.HandlerFunc) echo.HandlerFunc {
 // endregion private
 
 // region logger
-// requestLogger is Echo's request logger writing to the program's slog
-// logger (c.Logger()): one line per request at debug level (LOG_LEVEL=debug
-// shows them), and every server error (a 5xx) at error level, whatever the
-// level.
+// requestLogger is Echo's request logger, writing to the program's slog
+// logger, c.Logger(). Each request gets one line at debug level
+// (LOG_LEVEL=debug shows them). A server error (a 5xx) is logged at error
+// level, whatever the level.
 func requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod:  true,
 		LogURIPath: true,
 		LogStatus:  true,
 		LogLatency: true,
-		// Let Echo write the error's response first, so that the line
-		// shows the status the visitor got.
+		// Echo writes the error's answer first. The line then shows the
+		// status the visitor got.
 		HandleError: true,
 		LogValuesFunc: func(c *echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelDebug
@@ -86,7 +88,7 @@ func requestLogger() echo.MiddlewareFunc {
 			}
 			attrs := []slog.Attr{
 				slog.String("method", v.Method),
-				// The path, without the query string: a client may put
+				// The path, without the query string. A client may put
 				// anything there, a password too, and a log keeps it.
 				slog.String("path", v.URIPath),
 				slog.Int("status", v.Status),
@@ -105,9 +107,10 @@ func requestLogger() echo.MiddlewareFunc {
 
 // region errors
 // jsonErrors answers errors as {"error": "..."}, which the front end shows
-// as it is (steps 1 to 8 answer in plain text, for a person). The cause of
-// an error, which may hold details a visitor should not see, goes only to
-// the log. A HEAD request gets the status alone.
+// as it is. Steps 1 to 8 answer in plain text, for a person. The cause of
+// an error goes only to the log, since it may hold details a visitor
+// should not see. In v5 an error handler takes the context first. An error
+// tells its status through echo.StatusCode.
 func jsonErrors(c *echo.Context, err error) {
 	if r, _ := echo.UnwrapResponse(c.Response()); r != nil && r.Committed {
 		return // the request logger has already answered
@@ -124,7 +127,7 @@ func jsonErrors(c *echo.Context, err error) {
 	if errors.As(err, &he) && he.Message != "" {
 		message = he.Message
 	}
-	// A failed write means the visitor has gone: nobody is left to tell.
+	// A failed write means the visitor has gone. Nobody is left to tell.
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(code)
 	} else {
