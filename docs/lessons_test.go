@@ -1,9 +1,12 @@
 package main
 
 import (
+	"flag"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-sessions-course/echo-sessions/internal/tooling/lessonrun"
@@ -21,6 +24,11 @@ import (
 //
 // To record a page's transcripts after a change: go test ./docs -run Lessons -update
 // (bash writes them; zsh then checks them).
+//
+// Every page takes a program's build and start, so all of them take minutes.
+// They all run under COURSE_SWEEP=full (CI sets it), with -update, or when
+// -run names a page (-run Lessons/05-stores); a plain `go test ./...` runs
+// the first lesson only, and says so.
 func TestLessons(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl is not installed: the lessons' commands need it")
@@ -34,9 +42,17 @@ func TestLessons(t *testing.T) {
 		paths = append(paths, "docs/"+f)
 	}
 	slices.Sort(paths)
+	whole := everyPage()
+	if !whole {
+		t.Logf("a sample: only %s of %d pages runs; COURSE_SWEEP=full runs them all",
+			samplePage, len(paths))
+	}
 	r := lessonrun.New(t, "..")
 	for _, path := range paths {
 		name := filepath.Base(path[:len(path)-len(filepath.Ext(path))])
+		if !whole && name != samplePage {
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			t.Run("bash", func(t *testing.T) {
@@ -57,4 +73,17 @@ func TestLessons(t *testing.T) {
 			}
 		})
 	}
+}
+
+// samplePage is the page a plain `go test ./...` runs: the first lesson,
+// which starts one small program and exercises the runner's every kind of block.
+const samplePage = "01-cookies"
+
+// everyPage reports whether TestLessons runs every page rather than the sample.
+func everyPage() bool {
+	if os.Getenv("COURSE_SWEEP") == "full" || transcript.Updating() {
+		return true
+	}
+	run := flag.Lookup("test.run")
+	return run != nil && strings.Contains(run.Value.String(), "Lessons/")
 }
