@@ -6,18 +6,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
-
-	"github.com/labstack/echo/v4"
 )
 
 func main() {
@@ -40,43 +34,4 @@ func run(ctx context.Context, getenv func(string) string, logOutput io.Writer) e
 	}
 	logger := slog.New(slog.NewTextHandler(logOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	return serve(ctx, newServer(cfg.Secure, logger), cfg.Port, logger)
-}
-
-// serve listens on port, logs the URL, and serves e until ctx is cancelled.
-func serve(ctx context.Context, e *echo.Echo, port string, logger *slog.Logger) error {
-	ln, err := net.Listen("tcp", ":"+port)
-	if err != nil {
-		return err
-	}
-	e.Listener = ln
-	limitServer(e.Server)
-	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port))
-
-	errc := make(chan error, 1)
-	go func() { errc <- e.StartServer(e.Server) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := e.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// limitServer sets the limits a production server needs, so that a slow or
-// huge request cannot hold a connection, or memory, for ever.
-func limitServer(s *http.Server) {
-	s.ReadHeaderTimeout = 5 * time.Second // a client that trickles its headers (slowloris)
-	s.ReadTimeout = 10 * time.Second      // the whole request, body included
-	s.WriteTimeout = 10 * time.Second     // a client that will not read the answer
-	s.IdleTimeout = 60 * time.Second      // a kept-alive connection with nothing to say
-	s.MaxHeaderBytes = 128 << 10          // room for a few cookies, not for megabytes
 }

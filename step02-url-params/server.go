@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -13,42 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
-
-const (
-	// maxViews is the largest count the query-string counter accepts.
-	maxViews = 1_000_000_000
-	// maxNameLength bounds the :name parameter.
-	maxNameLength = 64
-)
-
-// fiveDigits is what an :id must look like: exactly five digits.
-var fiveDigits = regexp.MustCompile(`^[0-9]{5}$`)
-
-// getAndHead are the methods of every page: HEAD asks for GET's headers
-// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
-// the GET handler, as in Express; net/http leaves the body out.
-var getAndHead = []string{http.MethodGet, http.MethodHead}
-
-// newServer builds the whole application. main serves it; the tests drive
-// the very same value.
-func newServer(logger *slog.Logger) *echo.Echo {
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true // run logs the URL itself
-	e.HTTPErrorHandler = plainTextErrors
-	e.Use(requestLogger(logger))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			logger.Error("panic", "err", err, "stack", string(stack))
-			return err
-		},
-	}))
-
-	// region routes
-	e.Match(getAndHead, "/", pageViews)
-	e.Match(getAndHead, "/things/:name/:id", thing)
-	// endregion routes
-	return e
-}
 
 // region thing
 // thing answers /things/:name/:id. Route parameters are part of the path:
@@ -69,11 +32,8 @@ func thing(c echo.Context) error {
 
 // endregion thing
 
-// page is the counter's HTML. html/template escapes what it inserts.
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Page views</title></head>
-<body><p>{{.Message}}</p><p><a href="/?views={{.Views}}">Visit again</a></p></body></html>
-`))
+// fiveDigits is what an :id must look like: exactly five digits.
+var fiveDigits = regexp.MustCompile(`^[0-9]{5}$`)
 
 // region counter
 // pageViews is the tutorial's counter with the count in the query string:
@@ -104,59 +64,41 @@ func pageViews(c echo.Context) error {
 
 // endregion counter
 
-// requestLogger is Echo's request logger writing to slog: one line per
-// request at debug level (LOG_LEVEL=debug shows them), and every server
-// error (a 5xx) at error level, whatever the level.
-func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod:  true,
-		LogURI:     true,
-		LogStatus:  true,
-		LogLatency: true,
-		LogError:   true,
-		// Let Echo write the error's response first, so that the line
-		// shows the status the visitor got.
-		HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelDebug
-			if v.Status >= http.StatusInternalServerError {
-				level = slog.LevelError
-			}
-			ctx := c.Request().Context()
-			if !logger.Enabled(ctx, level) {
-				return nil // build nothing for a line nobody will see
-			}
-			attrs := []slog.Attr{
-				slog.String("method", v.Method),
-				slog.String("uri", v.URI),
-				slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency),
-			}
-			if v.Error != nil {
-				attrs = append(attrs, slog.String("err", v.Error.Error()))
-			}
-			logger.LogAttrs(ctx, level, "request", attrs...)
-			return nil
+// page is the counter's HTML. html/template escapes what it inserts.
+var page = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Page views</title></head>
+<body><p>{{.Message}}</p><p><a href="/?views={{.Views}}">Visit again</a></p></body></html>
+`))
+
+const (
+	// maxViews is the largest count the query-string counter accepts.
+	maxViews = 1_000_000_000
+	// maxNameLength bounds the :name parameter.
+	maxNameLength = 64
+)
+
+// newServer builds the whole application. main serves it; the tests drive
+// the very same value.
+func newServer(logger *slog.Logger) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true // run logs the URL itself
+	e.HTTPErrorHandler = plainTextErrors
+	e.Use(requestLogger(logger))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			logger.Error("panic", "err", err, "stack", string(stack))
+			return err
 		},
-	})
+	}))
+
+	// region routes
+	e.Match(getAndHead, "/", pageViews)
+	e.Match(getAndHead, "/things/:name/:id", thing)
+	// endregion routes
+	return e
 }
 
-// plainTextErrors answers errors in plain text, like every page of this
-// program (Echo's default answers in JSON). The cause of an error, which
-// may hold details a visitor should not see, goes only to the log.
-func plainTextErrors(err error, c echo.Context) {
-	if c.Response().Committed {
-		return // the request logger has already answered
-	}
-	code, message := http.StatusInternalServerError, "Something went wrong on our side."
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		code, message = he.Code, fmt.Sprint(he.Message)
-	}
-	// A failed write means the visitor has gone: nobody is left to tell.
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(code)
-	} else {
-		_ = c.String(code, message+"\n")
-	}
-}
+// getAndHead are the methods of every page: HEAD asks for GET's headers
+// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
+// the GET handler, as in Express; net/http leaves the body out.
+var getAndHead = []string{http.MethodGet, http.MethodHead}

@@ -6,18 +6,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/sessionstore/memstore"
@@ -63,44 +57,4 @@ func run(ctx context.Context, getenv func(string) string, logOutput io.Writer) e
 	}
 
 	return serve(ctx, newServer(store, logger), host, cfg.Port, logger)
-}
-
-// serve listens on host (empty: every interface) and port, logs the URL,
-// and serves e until ctx is cancelled.
-func serve(ctx context.Context, e *echo.Echo, host, port string, logger *slog.Logger) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
-	if err != nil {
-		return err
-	}
-	e.Listener = ln
-	limitServer(e.Server)
-	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port), "addr", ln.Addr())
-
-	errc := make(chan error, 1)
-	go func() { errc <- e.StartServer(e.Server) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := e.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// limitServer sets the limits a production server needs, so that a slow or
-// huge request cannot hold a connection, or memory, for ever.
-func limitServer(s *http.Server) {
-	s.ReadHeaderTimeout = 5 * time.Second // a client that trickles its headers (slowloris)
-	s.ReadTimeout = 10 * time.Second      // the whole request, body included
-	s.WriteTimeout = 10 * time.Second     // a client that will not read the answer
-	s.IdleTimeout = 60 * time.Second      // a kept-alive connection with nothing to say
-	s.MaxHeaderBytes = 128 << 10          // room for a few cookies, not for megabytes
 }

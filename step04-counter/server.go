@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,13 +12,30 @@ import (
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
-// sessionName is the session's name, and so its cookie's name.
-const sessionName = "sid"
+// region counter
+// pageViews is the tutorial's counter: the count lives in the session, on
+// the server; the browser holds only the signed session ID.
+func pageViews(c echo.Context) error {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return err // the store failed; a bad cookie is not an error, see sessionstore
+	}
+	var message string
+	if views, ok := sess.Values["page_views"].(int); ok {
+		views++
+		sess.Values["page_views"] = views
+		message = fmt.Sprintf("You visited this page %d times", views)
+	} else {
+		sess.Values["page_views"] = 1
+		message = "Welcome to this page for the first time!"
+	}
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	return c.String(http.StatusOK, message)
+}
 
-// getAndHead are the methods of every page: HEAD asks for GET's headers
-// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
-// the GET handler, as in Express; net/http leaves the body out.
-var getAndHead = []string{http.MethodGet, http.MethodHead}
+// endregion counter
 
 // newServer builds the whole application over a session store. main serves
 // it; the tests drive the very same value.
@@ -53,101 +69,10 @@ func newServer(store *sessionstore.Store, logger *slog.Logger) *echo.Echo {
 	return e
 }
 
-// region counter
-// pageViews is the tutorial's counter: the count lives in the session, on
-// the server; the browser holds only the signed session ID.
-func pageViews(c echo.Context) error {
-	sess, err := session.Get(sessionName, c)
-	if err != nil {
-		return err // the store failed; a bad cookie is not an error, see sessionstore
-	}
-	var message string
-	if views, ok := sess.Values["page_views"].(int); ok {
-		views++
-		sess.Values["page_views"] = views
-		message = fmt.Sprintf("You visited this page %d times", views)
-	} else {
-		sess.Values["page_views"] = 1
-		message = "Welcome to this page for the first time!"
-	}
-	if err := sess.Save(c.Request(), c.Response()); err != nil {
-		return err
-	}
-	return c.String(http.StatusOK, message)
-}
+// sessionName is the session's name, and so its cookie's name.
+const sessionName = "sid"
 
-// endregion counter
-
-// region private
-// private marks every response as this visitor's alone: each one depends on
-// the session cookie, and may set it. Cache-Control: no-store keeps shared
-// caches (a proxy, a CDN) from keeping a copy, and so from handing one
-// visitor's page, or Set-Cookie, to another; Vary: Cookie tells every
-// cache that the answer depends on the cookie.
-func private(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Cache-Control", "no-store")
-		h.Add("Vary", "Cookie")
-		return next(c)
-	}
-}
-
-// endregion private
-
-// requestLogger is Echo's request logger writing to slog: one line per
-// request at debug level (LOG_LEVEL=debug shows them), and every server
-// error (a 5xx) at error level, whatever the level.
-func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod:  true,
-		LogURI:     true,
-		LogStatus:  true,
-		LogLatency: true,
-		LogError:   true,
-		// Let Echo write the error's response first, so that the line
-		// shows the status the visitor got.
-		HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelDebug
-			if v.Status >= http.StatusInternalServerError {
-				level = slog.LevelError
-			}
-			ctx := c.Request().Context()
-			if !logger.Enabled(ctx, level) {
-				return nil // build nothing for a line nobody will see
-			}
-			attrs := []slog.Attr{
-				slog.String("method", v.Method),
-				slog.String("uri", v.URI),
-				slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency),
-			}
-			if v.Error != nil {
-				attrs = append(attrs, slog.String("err", v.Error.Error()))
-			}
-			logger.LogAttrs(ctx, level, "request", attrs...)
-			return nil
-		},
-	})
-}
-
-// plainTextErrors answers errors in plain text, like every page of this
-// program (Echo's default answers in JSON). The cause of an error, which
-// may hold details a visitor should not see, goes only to the log.
-func plainTextErrors(err error, c echo.Context) {
-	if c.Response().Committed {
-		return // the request logger has already answered
-	}
-	code, message := http.StatusInternalServerError, "Something went wrong on our side."
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		code, message = he.Code, fmt.Sprint(he.Message)
-	}
-	// A failed write means the visitor has gone: nobody is left to tell.
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(code)
-	} else {
-		_ = c.String(code, message+"\n")
-	}
-}
+// getAndHead are the methods of every page: HEAD asks for GET's headers
+// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
+// the GET handler, as in Express; net/http leaves the body out.
+var getAndHead = []string{http.MethodGet, http.MethodHead}

@@ -13,41 +13,6 @@ import (
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
-// sessionName is the session's name, and so its cookie's name.
-const sessionName = "sid"
-
-// getAndHead are the methods of every page: HEAD asks for GET's headers
-// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
-// the GET handler, as in Express; net/http leaves the body out.
-var getAndHead = []string{http.MethodGet, http.MethodHead}
-
-// newServer builds the whole application over a session backend. main
-// serves it; the tests drive the very same value.
-func newServer(b *backend, logger *slog.Logger) *echo.Echo {
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true // run logs the URL itself
-	e.HTTPErrorHandler = plainTextErrors
-	e.Use(requestLogger(logger))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			logger.Error("panic", "err", err, "stack", string(stack))
-			return err
-		},
-	}))
-	e.Use(private)
-	e.Use(session.Middleware(b.store))
-	if b.turns != nil {
-		// One session's requests take turns (in a shared store: across
-		// instances). Plain net/http middleware, which Echo mounts as it is.
-		e.Use(echo.WrapMiddleware(b.turns))
-	}
-
-	// region routes
-	e.Match(getAndHead, "/", pageViews)
-	// endregion routes
-	return e
-}
-
 // region counter
 // pageViews is step04's counter, unchanged but for one thing: a store with
 // a server behind it can fail, and then the visitor gets an error that says
@@ -87,76 +52,37 @@ func storeError(err error) error {
 
 // endregion counter
 
-// region private
-// private marks every response as this visitor's alone: each one depends on
-// the session cookie, and may set it. Cache-Control: no-store keeps shared
-// caches (a proxy, a CDN) from keeping a copy, and so from handing one
-// visitor's page, or Set-Cookie, to another; Vary: Cookie tells every
-// cache that the answer depends on the cookie.
-func private(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Cache-Control", "no-store")
-		h.Add("Vary", "Cookie")
-		return next(c)
-	}
-}
-
-// endregion private
-
-// requestLogger is Echo's request logger writing to slog: one line per
-// request at debug level (LOG_LEVEL=debug shows them), and every server
-// error (a 5xx) at error level, whatever the level.
-func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod:  true,
-		LogURI:     true,
-		LogStatus:  true,
-		LogLatency: true,
-		LogError:   true,
-		// Let Echo write the error's response first, so that the line
-		// shows the status the visitor got.
-		HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelDebug
-			if v.Status >= http.StatusInternalServerError {
-				level = slog.LevelError
-			}
-			ctx := c.Request().Context()
-			if !logger.Enabled(ctx, level) {
-				return nil // build nothing for a line nobody will see
-			}
-			attrs := []slog.Attr{
-				slog.String("method", v.Method),
-				slog.String("uri", v.URI),
-				slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency),
-			}
-			if v.Error != nil {
-				attrs = append(attrs, slog.String("err", v.Error.Error()))
-			}
-			logger.LogAttrs(ctx, level, "request", attrs...)
-			return nil
+// newServer builds the whole application over a session backend. main
+// serves it; the tests drive the very same value.
+func newServer(b *backend, logger *slog.Logger) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true // run logs the URL itself
+	e.HTTPErrorHandler = plainTextErrors
+	e.Use(requestLogger(logger))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			logger.Error("panic", "err", err, "stack", string(stack))
+			return err
 		},
-	})
+	}))
+	e.Use(private)
+	e.Use(session.Middleware(b.store))
+	if b.turns != nil {
+		// One session's requests take turns (in a shared store: across
+		// instances). Plain net/http middleware, which Echo mounts as it is.
+		e.Use(echo.WrapMiddleware(b.turns))
+	}
+
+	// region routes
+	e.Match(getAndHead, "/", pageViews)
+	// endregion routes
+	return e
 }
 
-// plainTextErrors answers errors in plain text, like every page of this
-// program (Echo's default answers in JSON). The cause of an error, which
-// may hold details a visitor should not see, goes only to the log.
-func plainTextErrors(err error, c echo.Context) {
-	if c.Response().Committed {
-		return // the request logger has already answered
-	}
-	code, message := http.StatusInternalServerError, "Something went wrong on our side."
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		code, message = he.Code, fmt.Sprint(he.Message)
-	}
-	// A failed write means the visitor has gone: nobody is left to tell.
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(code)
-	} else {
-		_ = c.String(code, message+"\n")
-	}
-}
+// sessionName is the session's name, and so its cookie's name.
+const sessionName = "sid"
+
+// getAndHead are the methods of every page: HEAD asks for GET's headers
+// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
+// the GET handler, as in Express; net/http leaves the body out.
+var getAndHead = []string{http.MethodGet, http.MethodHead}

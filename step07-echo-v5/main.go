@@ -1,6 +1,6 @@
-// Command step07-echo-v5 is step06-login on Echo v5: sign up, log in, a
-// protected page and log out, over a session store chosen at start-up:
-// memory, filesystem or redis.
+// Command step07-echo-v5 is step06-login on Echo v5. You sign up, log in,
+// see a protected page and log out. The session store is chosen at
+// start-up: memory, sqlite, postgres or redis.
 //
 //	go run ./step07-echo-v5    # then open http://localhost:3000
 package main
@@ -10,14 +10,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
-
-	"github.com/labstack/echo/v5"
 )
 
 func main() {
@@ -63,36 +59,4 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOutp
 	// Form posts from other origins are refused (see the lesson).
 	crossOrigin := http.NewCrossOriginProtection()
 	return serve(ctx, newServer(b, users, crossOrigin, logger), host, cfg.Port, logger)
-}
-
-// region serve
-// serve listens on host (empty: every interface) and port, logs the URL,
-// and serves e until ctx is cancelled. Echo v5's StartConfig does what
-// step06 wrote by hand: it listens, serves, and on ctx's end shuts down
-// gracefully, giving requests in flight ten seconds to finish.
-func serve(ctx context.Context, e *echo.Echo, host, port string, logger *slog.Logger) error {
-	sc := echo.StartConfig{
-		Address:    net.JoinHostPort(host, port),
-		HideBanner: true, HidePort: true, // the line below says where
-		ListenerAddrFunc: func(addr net.Addr) {
-			logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", addr.(*net.TCPAddr).Port), "addr", addr)
-		},
-		BeforeServeFunc: func(s *http.Server) error { limitServer(s); return nil },
-		GracefulTimeout: 10 * time.Second,
-	}
-	err := sc.Start(ctx, e)
-	logger.Info("shut down")
-	return err
-}
-
-// endregion serve
-
-// limitServer sets the limits a production server needs, so that a slow or
-// huge request cannot hold a connection, or memory, for ever.
-func limitServer(s *http.Server) {
-	s.ReadHeaderTimeout = 5 * time.Second // a client that trickles its headers (slowloris)
-	s.ReadTimeout = 10 * time.Second      // the whole request, body included
-	s.WriteTimeout = 10 * time.Second     // a client that will not read the answer
-	s.IdleTimeout = 60 * time.Second      // a kept-alive connection with nothing to say
-	s.MaxHeaderBytes = 128 << 10          // room for a few cookies, not for megabytes
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// serve listens on host (empty: every interface) and port, logs the URL,
+// and serves e until ctx is cancelled.
+func serve(ctx context.Context, e *echo.Echo, host, port string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return err
+	}
+	e.Listener = ln
+	limitServer(e.Server)
+	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port), "addr", ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- e.StartServer(e.Server) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// limitServer sets the limits a production server needs, so that a slow or
+// huge request cannot hold a connection, or memory, for ever.
+func limitServer(s *http.Server) {
+	s.ReadHeaderTimeout = 5 * time.Second // a client that trickles its headers (slowloris)
+	s.ReadTimeout = 10 * time.Second      // the whole request, body included
+	s.WriteTimeout = 10 * time.Second     // a client that will not read the answer
+	s.IdleTimeout = 60 * time.Second      // a kept-alive connection with nothing to say
+	s.MaxHeaderBytes = 128 << 10          // room for a few cookies, not for megabytes
+}
+
+// region private
+// private marks every response as this visitor's alone: each one depends on
+// the session cookie, and may set it. Cache-Control: no-store keeps shared
+// caches (a proxy, a CDN) from keeping a copy, and so from handing one
+// visitor's page, or Set-Cookie, to another; Vary: Cookie tells every
+// cache that the answer depends on the cookie.
+func private(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
+		h.Add("Vary", "Cookie")
+		return next(c)
+	}
+}
+
+// endregion private
+
+// requestLogger is Echo's request logger writing to slog: one line per
+// request at debug level (LOG_LEVEL=debug shows them), and every server
+// error (a 5xx) at error level, whatever the level.
+func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod:  true,
+		LogURI:     true,
+		LogStatus:  true,
+		LogLatency: true,
+		LogError:   true,
+		// Let Echo write the error's response first, so that the line
+		// shows the status the visitor got.
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelDebug
+			if v.Status >= http.StatusInternalServerError {
+				level = slog.LevelError
+			}
+			ctx := c.Request().Context()
+			if !logger.Enabled(ctx, level) {
+				return nil // build nothing for a line nobody will see
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method),
+				slog.String("uri", v.URI),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency),
+			}
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("err", v.Error.Error()))
+			}
+			logger.LogAttrs(ctx, level, "request", attrs...)
+			return nil
+		},
+	})
+}
+
+// plainTextErrors answers errors in plain text, like every page of this
+// program (Echo's default answers in JSON). The cause of an error, which
+// may hold details a visitor should not see, goes only to the log.
+func plainTextErrors(err error, c echo.Context) {
+	if c.Response().Committed {
+		return // the request logger has already answered
+	}
+	code, message := http.StatusInternalServerError, "Something went wrong on our side."
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code, message = he.Code, fmt.Sprint(he.Message)
+	}
+	// A failed write means the visitor has gone: nobody is left to tell.
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(code)
+	} else {
+		_ = c.String(code, message+"\n")
+	}
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+)
+
+// region serve
+// serve listens on host (empty: every interface) and port, logs the URL,
+// and serves e until ctx is cancelled. Echo v5's StartConfig does what
+// step06 wrote by hand: it listens, serves, and on ctx's end shuts down
+// gracefully, giving requests in flight ten seconds to finish.
+func serve(ctx context.Context, e *echo.Echo, host, port string, logger *slog.Logger) error {
+	sc := echo.StartConfig{
+		Address:    net.JoinHostPort(host, port),
+		HideBanner: true, HidePort: true, // the line below says where
+		ListenerAddrFunc: func(addr net.Addr) {
+			logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", addr.(*net.TCPAddr).Port), "addr", addr)
+		},
+		BeforeServeFunc: func(s *http.Server) error { limitServer(s); return nil },
+		GracefulTimeout: 10 * time.Second,
+	}
+	err := sc.Start(ctx, e)
+	logger.Info("shut down")
+	return err
+}
+
+// endregion serve
+
+// limitServer sets the limits a production server needs, so that a slow or
+// huge request cannot hold a connection, or memory, for ever.
+func limitServer(s *http.Server) {
+	s.ReadHeaderTimeout = 5 * time.Second // a client that trickles its headers (slowloris)
+	s.ReadTimeout = 10 * time.Second      // the whole request, body included
+	s.WriteTimeout = 10 * time.Second     // a client that will not read the answer
+	s.IdleTimeout = 60 * time.Second      // a kept-alive connection with nothing to say
+	s.MaxHeaderBytes = 128 << 10          // room for a few cookies, not for megabytes
+}
+
+// region private
+// private marks every response as this visitor's alone: each one depends on
+// the session cookie, and may set it. Cache-Control: no-store keeps shared
+// caches (a proxy, a CDN) from keeping a copy, and so from handing one
+// visitor's page, or Set-Cookie, to another; Vary: Cookie tells every
+// cache that the answer depends on the cookie.
+func private(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
+		h.Add("Vary", "Cookie")
+		return next(c)
+	}
+}
+
+// endregion private
+
+// region logger
+// requestLogger is Echo's request logger writing to the program's slog
+// logger (c.Logger()): one line per request at debug level (LOG_LEVEL=debug
+// shows them), and every server error (a 5xx) at error level, whatever the
+// level.
+func requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod:  true,
+		LogURIPath: true,
+		LogStatus:  true,
+		LogLatency: true,
+		// Let Echo write the error's response first, so that the line
+		// shows the status the visitor got.
+		HandleError: true,
+		LogValuesFunc: func(c *echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelDebug
+			if v.Status >= http.StatusInternalServerError {
+				level = slog.LevelError
+			}
+			ctx := c.Request().Context()
+			if !c.Logger().Enabled(ctx, level) {
+				return nil // build nothing for a line nobody will see
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method),
+				// The path, without the query string: a client may put
+				// anything there, a password too, and a log keeps it.
+				slog.String("path", v.URIPath),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency),
+			}
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("err", v.Error.Error()))
+			}
+			c.Logger().LogAttrs(ctx, level, "request", attrs...)
+			return nil
+		},
+	})
+}
+
+// endregion logger
+
+// region errors
+// plainTextErrors answers errors in plain text, like every page of this
+// program (Echo's default answers in JSON). The cause of an error, which
+// may hold details a visitor should not see, goes only to the log. In v5
+// an error handler takes the context first, and an error tells its status
+// through echo.StatusCode.
+func plainTextErrors(c *echo.Context, err error) {
+	if r, _ := echo.UnwrapResponse(c.Response()); r != nil && r.Committed {
+		return // the request logger has already answered
+	}
+	code := echo.StatusCode(err)
+	if code == 0 {
+		code = http.StatusInternalServerError
+	}
+	message := http.StatusText(code)
+	if code == http.StatusInternalServerError {
+		message = "Something went wrong on our side."
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Message != "" {
+		message = he.Message
+	}
+	// A failed write means the visitor has gone: nobody is left to tell.
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(code)
+	} else {
+		_ = c.String(code, message+"\n")
+	}
+}
+
+// endregion errors

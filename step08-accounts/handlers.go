@@ -1,0 +1,228 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo-contrib/v5/session"
+	"github.com/labstack/echo/v5"
+
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
+)
+
+// home says who is logged in, and, to a session that was logged in and no
+// longer is, why (see endedWhy), once: the session is logged out.
+func (a *app) home(c *echo.Context) error {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return storeError(err)
+	}
+	user, ok, err := a.signedIn(c, sess)
+	if err != nil {
+		return storeError(err)
+	}
+	p := page{User: user}
+	if why := a.endedWhy(c, sess); !ok && why != "" && c.Request().Method != http.MethodHead {
+		if err := a.logOutEnded(c, sess, why); err != nil {
+			return err
+		}
+		if err := a.takeFlashes(c, sess, &p); err != nil {
+			return err
+		}
+	}
+	return render(c, homePage, p)
+}
+
+func (a *app) signupForm(c *echo.Context) error { return a.form(c, signupPage) }
+
+func (a *app) loginForm(c *echo.Context) error { return a.form(c, loginPage) }
+
+// region form
+// form shows a form and the flash messages that wait in the session: they
+// are shown once, so reading them changes the session, which is saved.
+// A HEAD request reads none: it must change nothing, and a link preview or
+// `curl -I` would otherwise eat the message before the visitor sees it.
+func (a *app) form(c *echo.Context, t pageTemplate) error {
+	p := page{}
+	if c.Request().Method == http.MethodHead {
+		return render(c, t, p)
+	}
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return storeError(err)
+	}
+	if flashes := sess.Flashes(); len(flashes) > 0 {
+		for _, f := range flashes {
+			p.Flashes = append(p.Flashes, fmt.Sprint(f))
+		}
+		if err := sess.Save(c.Request(), c.Response()); err != nil {
+			return storeError(err)
+		}
+	}
+	return render(c, t, p)
+}
+
+// endregion form
+
+// region signup
+// signUp creates an account and logs its owner in, under a new session ID.
+// A taken ID is a flash on the form, after a redirect (post/redirect/get):
+// a reload never sends the form again.
+func (a *app) signUp(c *echo.Context) error {
+	id, password, err := postedCredentials(c)
+	if err != nil {
+		return err
+	}
+	l, err := a.accounts.signUp(c.Request().Context(), id, password)
+	switch {
+	case errors.Is(err, errTaken):
+		return a.flashAndRedirect(c, "That user ID already exists. Choose another, or log in.", "/signup")
+	case err != nil:
+		return usersError(c, err)
+	}
+	return a.startUserSession(c, l)
+}
+
+// endregion signup
+
+// region credentials
+// postedCredentials reads the user ID and the password from the body of
+// the form post, and normalises the ID (see userID). Never from the URL,
+// as c.FormValue would: a password in a query string lands in browser
+// history, in proxy logs and in this program's request log (OWASP ASVS
+// 8.3.1).
+func postedCredentials(c *echo.Context) (id, password string, err error) {
+	id, err = userID(c.Request().PostFormValue("id"))
+	if err != nil {
+		return "", "", usersError(c, err)
+	}
+	return id, c.Request().PostFormValue("password"), nil
+}
+
+// usersError is the answer to what accounts and postedCredentials refuse:
+// a 400 that says what the form takes, or a 503 while too many passwords
+// are being checked or the database is down.
+func usersError(c *echo.Context, err error) error {
+	switch {
+	case errors.Is(err, errBadID), errors.Is(err, errBadPassword):
+		msg := err.Error()
+		return echo.NewHTTPError(http.StatusBadRequest, strings.ToUpper(msg[:1])+msg[1:]+".")
+	case errors.Is(err, errBusy):
+		c.Response().Header().Set("Retry-After", "1")
+		return echo.NewHTTPError(http.StatusServiceUnavailable,
+			"The server is busy checking other passwords. Try again in a second.").Wrap(err)
+	}
+	return storeError(err)
+}
+
+// endregion credentials
+
+// region login
+// logIn checks the password and logs the user in, under a new session ID.
+// A wrong ID and a wrong password get the same words, so the form does not
+// tell a stranger which IDs exist. Each try counts against the user ID's
+// limit (see accountLimit) before any password is checked.
+func (a *app) logIn(c *echo.Context) error {
+	id, password, err := postedCredentials(c)
+	if err != nil {
+		return err
+	}
+	if ok, _ := a.tries.Allow(id); !ok { // the memory store never fails
+		c.Response().Header().Set("Retry-After", "60")
+		return echo.NewHTTPError(http.StatusTooManyRequests,
+			"Too many tries for this user ID. It gets one more every minute.")
+	}
+	l, err := a.accounts.logIn(c.Request().Context(), id, password)
+	switch {
+	case errors.Is(err, errNoMatch):
+		return a.flashAndRedirect(c, "Wrong user ID or password.", "/login")
+	case err != nil:
+		return usersError(c, err)
+	}
+	return a.startUserSession(c, l)
+}
+
+// startUserSession puts the login in the session, with the browser's user
+// agent for the list of sessions, gives the session a new ID (an ID that
+// anyone knew before the login, one they planted in this browser, say,
+// opens nothing afterwards; its absolute lifetime starts again), and files
+// it under the account.
+func (a *app) startUserSession(c *echo.Context, l login) error {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return storeError(err)
+	}
+	sess.Values[accountKey] = l.key
+	sess.Values[versionKey] = l.version
+	sess.Values[agentKey] = userAgent(c.Request())
+	if err := a.renew(c, sess, l.key); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/protected_page")
+}
+
+// renew gives the session a new ID and files it under the account key.
+// A session that could not be filed would be on no list, where nobody could
+// end it from another browser: it is ended at once.
+func (a *app) renew(c *echo.Context, sess *sessions.Session, key string) error {
+	if err := a.store.Regenerate(c.Request(), c.Response(), sess); err != nil {
+		return storeError(err)
+	}
+	if err := a.index.Own(c.Request().Context(), sess, key); err != nil {
+		sess.Options.MaxAge = -1 // deletes it, and clears the cookie just sent
+		return storeError(errors.Join(err, a.store.Save(c.Request(), c.Response(), sess)))
+	}
+	return nil
+}
+
+// endregion login
+
+func (a *app) protectedPage(c *echo.Context) error {
+	return render(c, protectedPage, page{User: c.Get(userKey).(string)})
+}
+
+// region logout
+// logOut ends the session on the server: its values are dropped and its
+// ID destroyed, so a copy of the old cookie opens nothing. The browser's
+// cookie is replaced by one that holds nothing but the "logged out" flash.
+func (a *app) logOut(c *echo.Context) error {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return storeError(err)
+	}
+	clear(sess.Values)
+	sess.AddFlash("You are logged out.")
+	if err := a.store.Regenerate(c.Request(), c.Response(), sess); err != nil {
+		return storeError(err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// endregion logout
+
+// flashAndRedirect keeps message in the session for the next page, and
+// redirects there with a 303, so that the browser follows with a GET.
+func (a *app) flashAndRedirect(c *echo.Context, message, to string) error {
+	sess, err := session.Get(sessionName, c)
+	if err != nil {
+		return storeError(err)
+	}
+	sess.AddFlash(message)
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return storeError(err)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// storeError is the answer when the database failed: 503 for an outage
+// (PostgreSQL down, a disk that fails), a 500 for anything else.
+func storeError(err error) error {
+	if errors.Is(err, sessionstore.ErrUnavailable) || errors.Is(err, errDatabase) {
+		return echo.NewHTTPError(http.StatusServiceUnavailable,
+			"The database is not answering. Try again in a moment.").Wrap(err)
+	}
+	return err
+}
