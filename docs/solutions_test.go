@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"go/ast"
 	"go/parser"
@@ -24,6 +25,7 @@ type move struct {
 	into   string   // the step's file it moves to
 	drop   []string // the declarations of into that it replaces
 	edits  []edit   // lines of into the page says to change
+	fails  []string // the step's tests that then fail, as the page says
 }
 
 // An edit replaces old, which must occur once in the file, with new, which
@@ -31,6 +33,7 @@ type move struct {
 type edit struct {
 	old, new string
 	before   bool
+	file     string // the step's file it changes, when not into
 }
 
 var moves = []move{
@@ -40,7 +43,8 @@ var moves = []move{
 			new: `e.Match(getAndHead, "/signed", signedPageViews)`,
 		}}},
 	{page: "02-url-params.md", step: "step02-url-params", region: "fourtosix", into: "server.go",
-		drop: []string{"fiveDigits"},
+		drop:  []string{"fiveDigits"},
+		fails: []string{"TestThing"},
 		edits: []edit{
 			{old: `fiveDigits.MatchString(id)`, new: `fourToSix.MatchString(id)`},
 			{
@@ -60,6 +64,19 @@ var moves = []move{
 		edits: []edit{{
 			before: true, old: `	// endregion routes`,
 			new: `e.POST("/note", storeNote)`,
+		}}},
+	{page: "06-defences.md", step: "step06-login", region: "stricter", into: "middleware.go",
+		fails: []string{"TestCredentialsOnlyFromTheBody", "TestHostileInput", "TestLoginIsRateLimited"},
+		edits: []edit{
+			{file: "routes.go", old: `a.signUp, addressLimit()`, new: `a.signUp, stricterLimiter()`},
+			{file: "routes.go", old: `a.logIn, addressLimit()`, new: `a.logIn, stricterLimiter()`},
+		}},
+	{page: "08-your-sessions.md", step: "step08-accounts", region: "newest", into: "handlers.go",
+		edits: []edit{{
+			old: "\tif err := a.renew(c, sess, l.key); err != nil {\n\t\treturn err\n\t}\n",
+			new: "\tif err := a.renew(c, sess, l.key); err != nil {\n\t\treturn err\n\t}\n" +
+				"\tif err := keepNewest(c.Request().Context(), a.index, l.key, 3); err != nil {\n" +
+				"\t\treturn storeError(err)\n\t}\n",
 		}}},
 }
 
@@ -88,26 +105,50 @@ func TestSolutionsMove(t *testing.T) {
 				t.Fatal(err)
 			}
 			rest, region := cutRegion(t, string(tests), m.region)
-			target, err := os.ReadFile(filepath.Join(dir, m.into))
-			if err != nil {
-				t.Fatal(err)
+			files := map[string]string{}
+			read := func(name string) string {
+				if text, ok := files[name]; ok {
+					return text
+				}
+				b, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(b)
 			}
-			moved := dropDecls(t, string(target), m.drop)
+			files[m.into] = dropDecls(t, read(m.into), m.drop)
 			for _, e := range m.edits {
-				if n := strings.Count(moved, e.old); n != 1 {
-					t.Fatalf("%s holds %q %d times; the page's edit needs it once", m.into, e.old, n)
+				name := cmp.Or(e.file, m.into)
+				text := read(name)
+				if n := strings.Count(text, e.old); n != 1 {
+					t.Fatalf("%s holds %q %d times; the page's edit needs it once", name, e.old, n)
 				}
 				if e.before {
-					moved = strings.Replace(moved, e.old, "\t"+e.new+"\n"+e.old, 1)
+					files[name] = strings.Replace(text, e.old, "\t"+e.new+"\n"+e.old, 1)
 				} else {
-					moved = strings.Replace(moved, e.old, e.new, 1)
+					files[name] = strings.Replace(text, e.old, e.new, 1)
 				}
 			}
-			moved = addImports(t, moved+"\n"+region, string(tests))
-			vetOverlay(t, m.step, map[string]string{
-				filepath.Join(dir, "solutions_test.go"): dropUnusedImports(t, rest),
-				filepath.Join(dir, m.into):              moved,
-			})
+			files[m.into] = addImports(t, files[m.into]+"\n"+region, string(tests))
+			files["solutions_test.go"] = dropUnusedImports(t, rest)
+			scratch := map[string]string{}
+			for name, text := range files {
+				scratch[filepath.Join(dir, name)] = text
+			}
+			overlay := writeOverlay(t, scratch)
+			goCmd(t, "vet", "-overlay="+overlay, "./"+m.step)
+			for _, name := range m.fails {
+				if !strings.Contains(string(page), "`"+name+"`") {
+					t.Errorf("%s does not name %s, which fails once the solution is in", m.page, name)
+				}
+			}
+			if os.Getenv("COURSE_SWEEP") != "full" {
+				return // the step's tests take a while; CI runs them
+			}
+			failed := failingTests(t, overlay, m.step)
+			if !slices.Equal(failed, m.fails) {
+				t.Errorf("with the solution in, %s fails %v; the page says %v", m.step, failed, m.fails)
+			}
 		})
 	}
 }
@@ -267,8 +308,9 @@ func slicesDelete(s []string, v string) []string {
 	return out
 }
 
-// vetOverlay runs go vet on the step with files replaced as given.
-func vetOverlay(t *testing.T, step string, files map[string]string) {
+// writeOverlay writes the files' new texts and an overlay that puts them
+// in place of the files for the go command, and returns its path.
+func writeOverlay(t *testing.T, files map[string]string) string {
 	t.Helper()
 	tmp := t.TempDir()
 	replace := map[string]string{}
@@ -284,13 +326,39 @@ func vetOverlay(t *testing.T, step string, files map[string]string) {
 		replace[abs] = scratch
 	}
 	overlay, _ := json.Marshal(map[string]any{"Replace": replace})
-	overlayFile := filepath.Join(tmp, "overlay.json")
-	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
+	file := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(file, overlay, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "vet", "-overlay="+overlayFile, "./"+step)
+	return file
+}
+
+// goCmd runs the go command in the module's root, and fails the test if it
+// fails.
+func goCmd(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := exec.Command("go", args...)
 	cmd.Dir = ".."
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("go vet of %s with the solution moved in: %v\n%s", step, err, out)
+		t.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
+}
+
+// failingTests runs a step's tests with the overlay and returns the names of
+// the top-level tests that fail, sorted.
+func failingTests(t *testing.T, overlay, step string) []string {
+	t.Helper()
+	cmd := exec.Command("go", "test", "-overlay="+overlay, "-count=1", "-json", "./"+step)
+	cmd.Dir = ".."
+	out, _ := cmd.Output()
+	var failed []string
+	for _, line := range strings.Split(string(out), "\n") {
+		var ev struct{ Action, Test string }
+		if json.Unmarshal([]byte(line), &ev) == nil && ev.Action == "fail" &&
+			ev.Test != "" && !strings.Contains(ev.Test, "/") {
+			failed = append(failed, ev.Test)
+		}
+	}
+	slices.Sort(failed)
+	return failed
 }
