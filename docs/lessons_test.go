@@ -42,7 +42,7 @@ func TestLessons(t *testing.T) {
 		paths = append(paths, "docs/"+f)
 	}
 	slices.Sort(paths)
-	whole := everyPage()
+	whole := sweepWhole("Lessons/")
 	if !whole {
 		t.Logf("a sample: only %s of %d pages runs; COURSE_SWEEP=full runs them all",
 			samplePage, len(paths))
@@ -79,11 +79,13 @@ func TestLessons(t *testing.T) {
 // which starts one small program and exercises the runner's every kind of block.
 const samplePage = "01-cookies"
 
-// everyPage reports whether TestLessons runs every page rather than the sample.
-func everyPage() bool {
+// sweepWhole reports whether a slow sweep runs whole rather than a sample:
+// under COURSE_SWEEP=full (CI sets it), with -update, or when -run names
+// one of its subtests (the pattern holds name, such as "Lessons/").
+func sweepWhole(name string) bool {
 	if os.Getenv("COURSE_SWEEP") == "full" || transcript.Updating() {
 		return true
 	}
 	run := flag.Lookup("test.run")
-	return run != nil && strings.Contains(run.Value.String(), "Lessons/")
+	return run != nil && strings.Contains(run.Value.String(), name)
 }
