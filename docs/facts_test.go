@@ -24,6 +24,9 @@ func TestFactsAboutLibraries(t *testing.T) {
 	say("05-stores.md", "gorilla's `NewCookieStore` (in v1.4.0, the release `go.mod` pins) "+
 		"makes `Secure` cookies with `SameSite=None` unless told otherwise; "+
 		"its `FilesystemStore` sets neither.")
+	if v := listModule(t, "github.com/gorilla/sessions").Version; v != "v1.4.0" {
+		t.Errorf("go.mod has gorilla/sessions %s; the lesson says v1.4.0: check its defaults", v)
+	}
 	if o := sessions.NewCookieStore([]byte("k")).Options; !o.Secure || o.SameSite != http.SameSiteNoneMode {
 		t.Errorf("NewCookieStore's options: Secure %v, SameSite %v", o.Secure, o.SameSite)
 	}

@@ -78,7 +78,7 @@ func (a *app) signUp(c echo.Context) error {
 // the form post, and normalises the ID (see userID). Never from the URL,
 // as c.FormValue would: a password in a query string lands in browser
 // history, in proxy logs and in this program's request log (OWASP ASVS
-// 8.3.1).
+// 5.0.0, 14.2.1).
 func postedCredentials(c echo.Context) (id, password string, err error) {
 	id, err = userID(c.Request().PostFormValue("id"))
 	if err != nil {
