@@ -15,7 +15,8 @@ import (
 )
 
 // A move is a solution that a lesson tells the learner to put into the step:
-// a region of the step's solutions_test.go, moved into one of its files.
+// a region of the step's solutions_test.go, moved into one of its files, and
+// the edits that go with it (or the edits alone, where region is empty).
 // Moved, not copied: the region's names would then be declared twice in one
 // package, and `go test` would stop with "redeclared in this block".
 type move struct {
@@ -42,6 +43,13 @@ var moves = []move{
 			before: true, old: `	// endregion routes`,
 			new: `e.Match(getAndHead, "/signed", signedPageViews)`,
 		}}},
+	{page: "01-cookies.md", step: "step01-cookies", into: "server.go",
+		fails: []string{"TestCookieRoutes", "TestExpiringCookieHasExpires"},
+		edits: []edit{
+			{old: `cookie.MaxAge = 360`, new: `cookie.MaxAge = 10`},
+			{old: `time.Now().Add(360 * time.Second)`, new: `time.Now().Add(10 * time.Second)`},
+			{old: `It expires in 6 minutes.`, new: `It expires in 10 seconds.`},
+		}},
 	{page: "02-url-params.md", step: "step02-url-params", region: "fourtosix", into: "server.go",
 		drop:  []string{"fiveDigits"},
 		fails: []string{"TestThing"},
@@ -71,6 +79,9 @@ var moves = []move{
 			{file: "routes.go", old: `a.signUp, addressLimit()`, new: `a.signUp, stricterLimiter()`},
 			{file: "routes.go", old: `a.logIn, addressLimit()`, new: `a.logIn, stricterLimiter()`},
 		}},
+	{page: "07-echo-v5.md", step: "step07-echo-v5", into: "routes.go",
+		fails: []string{"TestCredentialsOnlyFromTheBody", "TestRun"},
+		edits: []edit{{old: `e.Use(requestLogger())`, new: `e.Use(middleware.RequestLogger())`}}},
 	{page: "08-your-sessions.md", step: "step08-accounts", region: "newest", into: "handlers.go",
 		edits: []edit{{
 			old: "\tif err := a.renew(c, sess, l.key); err != nil {\n\t\treturn err\n\t}\n",
@@ -97,13 +108,13 @@ func TestSolutionsMove(t *testing.T) {
 		if !whole && i > 0 {
 			continue
 		}
-		t.Run(m.step+"#"+m.region, func(t *testing.T) {
+		t.Run(m.step+"#"+cmp.Or(m.region, "edits"), func(t *testing.T) {
 			page, err := os.ReadFile(m.page)
 			if err != nil {
 				t.Fatal(err)
 			}
 			marker := "<!-- code: " + m.step + "/solutions_test.go#" + m.region + " -->"
-			if !strings.Contains(string(page), marker) {
+			if m.region != "" && !strings.Contains(string(page), marker) {
 				t.Fatalf("%s no longer shows %s", m.page, marker)
 			}
 			for _, say := range append([]string{"`" + m.into + "`"}, newLines(m)...) {
@@ -116,7 +127,10 @@ func TestSolutionsMove(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rest, region := cutRegion(t, string(tests), m.region)
+			rest, region := string(tests), "" // a solution that only edits the step
+			if m.region != "" {
+				rest, region = cutRegion(t, rest, m.region)
+			}
 			files := map[string]string{}
 			read := func(name string) string {
 				if text, ok := files[name]; ok {
@@ -141,8 +155,10 @@ func TestSolutionsMove(t *testing.T) {
 					files[name] = strings.Replace(text, e.old, e.new, 1)
 				}
 			}
-			files[m.into] = addImports(t, files[m.into]+"\n"+region, string(tests))
-			files["solutions_test.go"] = dropUnusedImports(t, rest)
+			if region != "" {
+				files[m.into] = addImports(t, files[m.into]+"\n"+region, string(tests))
+				files["solutions_test.go"] = dropUnusedImports(t, rest)
+			}
 			scratch := map[string]string{}
 			for name, text := range files {
 				scratch[filepath.Join(dir, name)] = text
