@@ -27,10 +27,12 @@ func TestFactsAboutLibraries(t *testing.T) {
 	if v := listModule(t, "github.com/gorilla/sessions").Version; v != "v1.4.0" {
 		t.Errorf("go.mod has gorilla/sessions %s; the lesson says v1.4.0: check its defaults", v)
 	}
-	if o := sessions.NewCookieStore([]byte("k")).Options; !o.Secure || o.SameSite != http.SameSiteNoneMode {
+	o := sessions.NewCookieStore([]byte("k")).Options
+	if !o.Secure || o.SameSite != http.SameSiteNoneMode {
 		t.Errorf("NewCookieStore's options: Secure %v, SameSite %v", o.Secure, o.SameSite)
 	}
-	if o := sessions.NewFilesystemStore(t.TempDir(), []byte("k")).Options; o.Secure || o.SameSite != 0 {
+	o = sessions.NewFilesystemStore(t.TempDir(), []byte("k")).Options
+	if o.Secure || o.SameSite != 0 {
 		t.Errorf("NewFilesystemStore's options: Secure %v, SameSite %v", o.Secure, o.SameSite)
 	}
 

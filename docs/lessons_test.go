@@ -44,8 +44,8 @@ func TestLessons(t *testing.T) {
 	slices.Sort(paths)
 	whole := sweepWhole("Lessons/")
 	if !whole {
-		t.Logf("a sample: only %s of %d pages runs, in bash; COURSE_SWEEP=full runs them all, in zsh too",
-			samplePage, len(paths))
+		t.Logf("a sample: only %s of %d pages runs, in bash; "+
+			"COURSE_SWEEP=full runs them all, in zsh too", samplePage, len(paths))
 	}
 	r := lessonrun.New(t, "..")
 	for _, path := range paths {

@@ -56,7 +56,8 @@ var moves = []move{
 		edits: []edit{
 			{old: `fiveDigits.MatchString(id)`, new: `fourToSix.MatchString(id)`},
 			{
-				old: `fmt.Sprintf("The id must be exactly five digits, like /things/%s/12345 (got %q).\n", name, id)`,
+				old: "fmt.Sprintf(\"The id must be exactly five digits, " +
+					"like /things/%s/12345 (got %q).\\n\", name, id)",
 				new: `fmt.Sprintf(idRule, name, id)`,
 			},
 		}},
@@ -183,7 +184,9 @@ func TestSolutionsMove(t *testing.T) {
 
 // imports returns a file's imports by the name the code uses, and the
 // names the code uses as package selectors (the X of X.Y).
-func imports(t *testing.T, text string) (byName map[string]*ast.ImportSpec, used map[string]bool, f *ast.File, fset *token.FileSet) {
+func imports(t *testing.T, text string) (
+	byName map[string]*ast.ImportSpec, used map[string]bool, f *ast.File, fset *token.FileSet,
+) {
 	t.Helper()
 	fset = token.NewFileSet()
 	f, err := parser.ParseFile(fset, "", text, parser.ParseComments)
