@@ -1,5 +1,6 @@
-// Command step01-cookies shows what a cookie is: data the browser keeps and
-// sends back with every request, and a page-view counter kept in one.
+// Command step01-cookies shows what a cookie is. The browser keeps a little
+// data and sends it back with every request. A page-view counter is kept in
+// one.
 //
 //	go run ./step01-cookies    # then open http://localhost:3000
 package main
@@ -15,8 +16,8 @@ import (
 )
 
 func main() {
-	// Ctrl-C (or a SIGTERM from a process manager) cancels ctx, and run
-	// shuts the server down gracefully: requests in flight may finish.
+	// Ctrl-C, or a SIGTERM from a process manager, cancels ctx. The server
+	// then shuts down gracefully, and requests in flight may finish.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Getenv, os.Stderr); err != nil {

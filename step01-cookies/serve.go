@@ -1,5 +1,9 @@
 package main
 
+// This file is the plumbing that every step shares. The test in
+// internal/tooling/stepcopies keeps it the same in every step, except
+// where a lesson says why a step differs.
+
 import (
 	"context"
 	"errors"
@@ -13,7 +17,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// serve listens on port, logs the URL, and serves e until ctx is cancelled.
+// region serve
+// serve listens on port, on every interface, and serves e until ctx is
+// cancelled. The log names the URL to open.
 func serve(ctx context.Context, e *echo.Echo, port string, logger *slog.Logger) error {
 	ln, err := net.Listen("tcp", ":"+port)
 	if err != nil {
@@ -21,7 +27,8 @@ func serve(ctx context.Context, e *echo.Echo, port string, logger *slog.Logger) 
 	}
 	e.Listener = ln
 	limitServer(e.Server)
-	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port))
+	url := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	logger.Info("listening", "url", url)
 
 	errc := make(chan error, 1)
 	go func() { errc <- e.StartServer(e.Server) }()
@@ -30,6 +37,7 @@ func serve(ctx context.Context, e *echo.Echo, port string, logger *slog.Logger) 
 		return err
 	case <-ctx.Done():
 	}
+	// Shut down gracefully: requests in flight get ten seconds to finish.
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -42,8 +50,10 @@ func serve(ctx context.Context, e *echo.Echo, port string, logger *slog.Logger) 
 	return nil
 }
 
-// limitServer sets the limits a production server needs, so that a slow or
-// huge request cannot hold a connection, or memory, for ever.
+// endregion serve
+
+// limitServer sets the limits a production server needs. A slow or huge
+// request then cannot hold a connection, or memory, for ever.
 func limitServer(s *http.Server) {
 	s.ReadHeaderTimeout = 5 * time.Second // a client that trickles its headers (slowloris)
 	s.ReadTimeout = 10 * time.Second      // the whole request, body included
@@ -53,11 +63,11 @@ func limitServer(s *http.Server) {
 }
 
 // region private
-// private marks every response as this visitor's alone: each one depends on
-// the visitor's cookies, and may set one. Cache-Control: no-store keeps shared
-// caches (a proxy, a CDN) from keeping a copy, and so from handing one
-// visitor's page, or Set-Cookie, to another; Vary: Cookie tells every
-// cache that the answer depends on the cookie.
+// private marks every answer as this visitor's alone. Each one depends on
+// the visitor's cookies, and may set one. Cache-Control: no-store keeps
+// shared caches (a proxy, a CDN) from keeping a copy. Such a cache could
+// hand one visitor's page, or Set-Cookie, to another. Vary: Cookie tells
+// every cache that the answer depends on the cookie.
 func private(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
@@ -69,9 +79,21 @@ func private(next echo.HandlerFunc) echo.HandlerFunc {
 
 // endregion private
 
-// requestLogger is Echo's request logger writing to slog: one line per
-// request at debug level (LOG_LEVEL=debug shows them), and every server
-// error (a 5xx) at error level, whatever the level.
+// logPanics recovers from a panic in a handler, so the visitor gets a 500.
+// The log gets the panic and its stack.
+func logPanics(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			logger.Error("panic", "err", err, "stack", string(stack))
+			return err
+		},
+	})
+}
+
+// region logger
+// requestLogger is Echo's request logger, writing to slog. Each request
+// gets one line at debug level (LOG_LEVEL=debug shows them). A server
+// error (a 5xx) is logged at error level, whatever the level.
 func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod:  true,
@@ -79,8 +101,8 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 		LogStatus:  true,
 		LogLatency: true,
 		LogError:   true,
-		// Let Echo write the error's response first, so that the line
-		// shows the status the visitor got.
+		// Echo writes the error's answer first. The line then shows the
+		// status the visitor got.
 		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelDebug
@@ -106,9 +128,12 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 	})
 }
 
-// plainTextErrors answers errors in plain text, like every page of this
-// program (Echo's default answers in JSON). The cause of an error, which
-// may hold details a visitor should not see, goes only to the log.
+// endregion logger
+
+// region errors
+// plainTextErrors answers errors in plain text, like every page here.
+// Echo's own handler answers in JSON. The cause of an error goes only to
+// the log, since it may hold details a visitor should not see.
 func plainTextErrors(err error, c echo.Context) {
 	if c.Response().Committed {
 		return // the request logger has already answered
@@ -118,10 +143,12 @@ func plainTextErrors(err error, c echo.Context) {
 	if errors.As(err, &he) {
 		code, message = he.Code, fmt.Sprint(he.Message)
 	}
-	// A failed write means the visitor has gone: nobody is left to tell.
+	// A failed write means the visitor has gone. Nobody is left to tell.
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(code)
 	} else {
 		_ = c.String(code, message+"\n")
 	}
 }
+
+// endregion errors

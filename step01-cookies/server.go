@@ -9,13 +9,12 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 // region counter
-// pageViews is the tutorial's counter with the count kept in a cookie. It
-// works, but the number lives on the client: whoever holds the cookie can
-// read it, and change it, and the server believes whatever comes back.
+// pageViews is the tutorial's counter, with the count kept in a cookie. It
+// works, but the number lives on the client. Whoever holds the cookie can
+// read it and change it, and the server believes whatever comes back.
 func pageViews(c echo.Context, secure bool) error {
 	views := 0
 	if cookie, err := c.Cookie("page_views"); err == nil {
@@ -63,13 +62,14 @@ func newCookie(c echo.Context, secure bool, name, value string) *http.Cookie {
 		Name:  name,
 		Value: value,
 		Path:  "/", // sent with every page of the site
-		// HttpOnly: page scripts cannot read it (an XSS bug cannot steal
-		// it). The visitor still can: it is their browser.
+		// HttpOnly: page scripts cannot read it, so an XSS bug cannot steal
+		// it. The visitor still can, since it is their browser.
 		HttpOnly: true,
 		// Lax: not sent on cross-site form posts or subresource requests.
 		SameSite: http.SameSiteLaxMode,
-		// Secure: only sent over HTTPS. Off unless asked for: over plain
-		// HTTP only localhost keeps a Secure cookie, other hosts drop it.
+		// Secure: only sent over HTTPS. It is off unless asked for. Over
+		// plain HTTP only localhost keeps a Secure cookie, and other hosts
+		// drop it.
 		Secure: secure || c.Request().TLS != nil,
 	}
 }
@@ -77,18 +77,14 @@ func newCookie(c echo.Context, secure bool, name, value string) *http.Cookie {
 // endregion newcookie
 
 // newServer builds the whole application. secure marks every cookie Secure
-// (SESSION_SECURE=true). main serves it; the tests drive the very same value.
+// (SESSION_SECURE=true). main serves it, and the tests drive the very same
+// value.
 func newServer(secure bool, logger *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
 	e.HTTPErrorHandler = plainTextErrors
 	e.Use(requestLogger(logger))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			logger.Error("panic", "err", err, "stack", string(stack))
-			return err
-		},
-	}))
+	e.Use(logPanics(logger))
 	e.Use(private)
 
 	// region routes
@@ -101,7 +97,7 @@ func newServer(secure bool, logger *slog.Logger) *echo.Echo {
 	// region expiring
 	e.Match(getAndHead, "/cookies/expiring", func(c echo.Context) error {
 		cookie := newCookie(c, secure, "flavour", "oatmeal")
-		// Max-Age counts seconds from now; Expires names a date, for older
+		// Max-Age counts seconds from now. Expires names a date, for older
 		// clients. Where a browser sees both, Max-Age wins.
 		cookie.MaxAge = 360
 		cookie.Expires = time.Now().Add(360 * time.Second)
@@ -112,7 +108,7 @@ func newServer(secure bool, logger *slog.Logger) *echo.Echo {
 	// region clear
 	e.Match(getAndHead, "/cookies/clear", func(c echo.Context) error {
 		cookie := newCookie(c, secure, "name", "")
-		cookie.MaxAge = -1 // sent as Max-Age=0: the browser deletes it now
+		cookie.MaxAge = -1 // sent as Max-Age=0, so the browser deletes it now
 		c.SetCookie(cookie)
 		return c.String(http.StatusOK, "Cookie cleared: name.\n")
 	})
@@ -121,7 +117,7 @@ func newServer(secure bool, logger *slog.Logger) *echo.Echo {
 	return e
 }
 
-// getAndHead are the methods of every page: HEAD asks for GET's headers
+// getAndHead are the methods of every page. HEAD asks for GET's headers
 // without the body, and RFC 9110 asks servers to answer both. A HEAD runs
-// the GET handler, as in Express; net/http leaves the body out.
+// the GET handler, as in Express, and net/http leaves the body out.
 var getAndHead = []string{http.MethodGet, http.MethodHead}

@@ -13,8 +13,8 @@ type config struct {
 	LogLevel slog.Level // LOG_LEVEL: debug, info, warn or error (default info)
 }
 
-// loadConfig reads the configuration through getenv (os.Getenv in main, a
-// map in tests) and says exactly what is wrong with a bad value.
+// loadConfig reads the configuration through getenv, which is os.Getenv in
+// main and a map in tests. It says exactly what is wrong with a bad value.
 func loadConfig(getenv func(string) string) (config, error) {
 	cfg := config{Port: "3000"}
 

@@ -1,4 +1,4 @@
-// Command step02-url-params carries data in the URL instead: route
+// Command step02-url-params carries data in the URL instead. It shows route
 // parameters, and a page-view counter in the query string.
 //
 //	go run ./step02-url-params    # then open http://localhost:3000
@@ -15,8 +15,8 @@ import (
 )
 
 func main() {
-	// Ctrl-C (or a SIGTERM from a process manager) cancels ctx, and run
-	// shuts the server down gracefully: requests in flight may finish.
+	// Ctrl-C, or a SIGTERM from a process manager, cancels ctx. The server
+	// then shuts down gracefully, and requests in flight may finish.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Getenv, os.Stderr); err != nil {

@@ -10,13 +10,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 // region thing
-// thing answers /things/:name/:id. Route parameters are part of the path:
-// Echo matches the route and hands the two segments to the handler, which
-// must check them, because the client wrote them.
+// thing answers /things/:name/:id. Route parameters are part of the path.
+// Echo matches the route and hands the two segments to the handler. The
+// handler must check them, because the client wrote them.
 func thing(c echo.Context) error {
 	name, id := c.Param("name"), c.Param("id")
 	if !fiveDigits.MatchString(id) {
@@ -32,11 +31,11 @@ func thing(c echo.Context) error {
 
 // endregion thing
 
-// fiveDigits is what an :id must look like: exactly five digits.
+// fiveDigits is what an :id must look like, exactly five digits.
 var fiveDigits = regexp.MustCompile(`^[0-9]{5}$`)
 
 // region counter
-// pageViews is the tutorial's counter with the count in the query string:
+// pageViews is the tutorial's counter, with the count in the query string.
 // /?views=N says "I have been here N times before". The link on the page
 // carries the next number. Anyone can type a different one.
 func pageViews(c echo.Context) error {
@@ -77,19 +76,14 @@ const (
 	maxNameLength = 64
 )
 
-// newServer builds the whole application. main serves it; the tests drive
-// the very same value.
+// newServer builds the whole application. main serves it, and the tests
+// drive the very same value.
 func newServer(logger *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
 	e.HTTPErrorHandler = plainTextErrors
 	e.Use(requestLogger(logger))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			logger.Error("panic", "err", err, "stack", string(stack))
-			return err
-		},
-	}))
+	e.Use(logPanics(logger))
 
 	// region routes
 	e.Match(getAndHead, "/", pageViews)
@@ -98,7 +92,7 @@ func newServer(logger *slog.Logger) *echo.Echo {
 	return e
 }
 
-// getAndHead are the methods of every page: HEAD asks for GET's headers
+// getAndHead are the methods of every page. HEAD asks for GET's headers
 // without the body, and RFC 9110 asks servers to answer both. A HEAD runs
-// the GET handler, as in Express; net/http leaves the body out.
+// the GET handler, as in Express, and net/http leaves the body out.
 var getAndHead = []string{http.MethodGet, http.MethodHead}

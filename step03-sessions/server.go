@@ -10,7 +10,6 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 // region show
@@ -19,7 +18,7 @@ import (
 func showSession(c echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
-		return err // the store failed; a bad cookie is not an error, see sessionstore
+		return err // the store failed (a bad cookie gives a fresh session)
 	}
 	if sess.IsNew {
 		return c.String(http.StatusOK, "This is a new session: the server holds nothing for you yet.\n"+
@@ -33,7 +32,7 @@ func showSession(c echo.Context) error {
 
 // region remember
 // rememberName stores the form field "name" in the session. The value stays
-// on the server; the response's Set-Cookie carries only a signed random ID.
+// on the server. The answer's Set-Cookie carries only a signed random ID.
 func rememberName(c echo.Context) error {
 	name := strings.TrimSpace(c.FormValue("name"))
 	if name == "" || utf8.RuneCountInString(name) > maxNameLength || !utf8.ValidString(name) {
@@ -57,9 +56,8 @@ func rememberName(c echo.Context) error {
 const maxNameLength = 64
 
 // region forget
-// forget deletes the session: MaxAge < 0 removes it from the store and tells
-// the browser to drop the cookie. The old ID opens nothing afterwards. A
-// visitor without a session gets no cookie at all (as in express-session).
+// forget deletes the session. MaxAge < 0 removes it from the store, and
+// tells the browser to drop the cookie.
 func forget(c echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
@@ -78,23 +76,18 @@ func forget(c echo.Context) error {
 // endregion forget
 
 // newServer builds the whole application over a session store. main serves
-// it; the tests drive the very same value.
+// it, and the tests drive the very same value.
 func newServer(store sessions.Store, logger *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
 	e.HTTPErrorHandler = plainTextErrors
 	e.Use(requestLogger(logger))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			logger.Error("panic", "err", err, "stack", string(stack))
-			return err
-		},
-	}))
+	e.Use(logPanics(logger))
 	e.Use(private)
 	// region middleware
 	// The session middleware makes the store available to session.Get in
-	// every handler. It reads nothing yet: a handler that asks for its
-	// session pays for it, one that does not, does not.
+	// every handler. It reads nothing yet. A handler that asks for its
+	// session pays for it, and one that does not, does not.
 	e.Use(session.Middleware(store))
 	// endregion middleware
 
@@ -109,7 +102,7 @@ func newServer(store sessions.Store, logger *slog.Logger) *echo.Echo {
 // sessionName is the session's name, and so its cookie's name.
 const sessionName = "sid"
 
-// getAndHead are the methods of every page: HEAD asks for GET's headers
+// getAndHead are the methods of every page. HEAD asks for GET's headers
 // without the body, and RFC 9110 asks servers to answer both. A HEAD runs
-// the GET handler, as in Express; net/http leaves the body out.
+// the GET handler, as in Express, and net/http leaves the body out.
 var getAndHead = []string{http.MethodGet, http.MethodHead}

@@ -5,35 +5,40 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
-// devSecret signs cookies when SESSION_SECRET is unset, so that the program
-// runs with nothing to set up. It is public (it is in this file), so anyone
-// could forge cookies signed with it: while it is in use the program
-// listens on localhost only, and you must set SESSION_SECRET to serve
-// anyone else.
-const devSecret = "development-only-secret-set-SESSION_SECRET-in-production"
+// day is a day in seconds, for the messages about the timeouts.
+const day = 24 * 60 * 60
 
-// maxSeconds is the longest SESSION_MAX_AGE or SESSION_LIFETIME: 400 days.
-// Browsers keep a cookie that long at most, so a longer Max-Age buys
-// nothing.
-const maxSeconds = 400 * 86400
+// devSecret signs cookies when SESSION_SECRET is unset, so the program runs
+// with nothing to set up. It is public, since it is in this file, and
+// anyone could forge cookies signed with it. So while it is in use, the
+// program listens on localhost only. Set SESSION_SECRET to serve others.
+const devSecret = "development-only-secret-set-SESSION_SECRET-in-production"
 
 // config is everything the program reads from its environment.
 type config struct {
 	Port      string     // PORT: where to listen (default 3000)
 	Secret    []byte     // SESSION_SECRET: signs the session cookie
 	DevSecret bool       // true when Secret is devSecret
-	MaxAge    int        // SESSION_MAX_AGE: idle timeout in seconds (default 86400, a day)
-	Lifetime  int        // SESSION_LIFETIME: absolute timeout in seconds (default 604800, a week)
+	MaxAge    int        // SESSION_MAX_AGE: idle timeout in seconds (default a day)
+	Lifetime  int        // SESSION_LIFETIME: absolute timeout in seconds (default a week)
 	Secure    bool       // SESSION_SECURE: Secure cookies, for sites served over HTTPS
 	LogLevel  slog.Level // LOG_LEVEL: debug, info, warn or error (default info)
 }
 
-// loadConfig reads the configuration through getenv (os.Getenv in main, a
-// map in tests) and says exactly what is wrong with a bad value.
+// loadConfig reads the configuration through getenv, which is os.Getenv in
+// main and a map in tests. It says exactly what is wrong with a bad value.
 func loadConfig(getenv func(string) string) (config, error) {
-	cfg := config{Port: "3000", Secret: []byte(devSecret), DevSecret: true, MaxAge: 86400, Lifetime: 7 * 86400}
+	cfg := config{
+		Port:      "3000",
+		Secret:    []byte(devSecret),
+		DevSecret: true,
+		MaxAge:    sessionstore.DefaultMaxAge,
+		Lifetime:  sessionstore.DefaultLifetime,
+	}
 
 	if v := getenv("PORT"); v != "" {
 		if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 65535 {
@@ -42,8 +47,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		cfg.Port = v
 	}
 	if v := getenv("SESSION_SECRET"); v != "" {
-		if len(v) < 32 {
-			return cfg, fmt.Errorf("SESSION_SECRET must be at least 32 characters long, got %d (try: openssl rand -hex 32)", len(v))
+		if len(v) < sessionstore.MinSecretLength {
+			return cfg, fmt.Errorf("SESSION_SECRET must be at least %d characters long, got %d "+
+				"(try: openssl rand -hex 32)", sessionstore.MinSecretLength, len(v))
 		}
 		cfg.Secret, cfg.DevSecret = []byte(v), false
 	}
@@ -53,8 +59,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}{{"SESSION_MAX_AGE", &cfg.MaxAge}, {"SESSION_LIFETIME", &cfg.Lifetime}} {
 		if v := getenv(s.name); v != "" {
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > maxSeconds {
-				return cfg, fmt.Errorf("%s must be a whole number of seconds from 1 to %d (400 days, the longest a browser keeps a cookie), got %q", s.name, maxSeconds, v)
+			if err != nil || n < 1 || n > sessionstore.MaxMaxAge {
+				return cfg, fmt.Errorf("%s must be a whole number of seconds from 1 to %d "+
+					"(%d days, the longest a browser keeps a cookie), got %q",
+					s.name, sessionstore.MaxMaxAge, sessionstore.MaxMaxAge/day, v)
 			}
 			*s.dst = n
 		}
@@ -72,4 +80,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// listenHost is where the program may listen. That is every interface, or
+// only this machine while the public development secret is in use. Anyone
+// who can reach the program could forge a session signed with that secret.
+func listenHost(cfg config, logger *slog.Logger) string {
+	if !cfg.DevSecret {
+		return "" // every interface
+	}
+	logger.Warn(fmt.Sprintf("SESSION_SECRET is not set: "+
+		"signing cookies with the public development secret, and listening on localhost only. "+
+		"Set SESSION_SECRET (%d+ random characters) to serve others.",
+		sessionstore.MinSecretLength))
+	return "localhost"
 }

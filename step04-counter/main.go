@@ -1,5 +1,5 @@
-// Command step04-counter is the tutorial's page-view counter: Echo v4 with
-// gorilla/sessions over an in-memory store.
+// Command step04-counter is the tutorial's page-view counter. It runs Echo
+// v4 with gorilla/sessions over an in-memory store.
 //
 //	go run ./step04-counter    # then open http://localhost:3000
 package main
@@ -18,8 +18,8 @@ import (
 )
 
 func main() {
-	// Ctrl-C (or a SIGTERM from a process manager) cancels ctx, and run
-	// shuts the server down gracefully: requests in flight may finish.
+	// Ctrl-C, or a SIGTERM from a process manager, cancels ctx. The server
+	// then shuts down gracefully, and requests in flight may finish.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Getenv, os.Stderr); err != nil {
@@ -36,19 +36,12 @@ func run(ctx context.Context, getenv func(string) string, logOutput io.Writer) e
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(logOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	host := "" // every interface
-	if cfg.DevSecret {
-		// Anyone who can reach the program could forge a session signed
-		// with the public secret: only this machine may.
-		host = "localhost"
-		logger.Warn("SESSION_SECRET is not set: signing cookies with the public development secret, " +
-			"and listening on localhost only. Set SESSION_SECRET (32+ random characters) to serve others.")
-	}
+	host := listenHost(cfg, logger)
 
 	// region store
-	// The in-memory store: signed random IDs in the cookie, values in this
-	// process, sessions ended after MaxAge idle or Lifetime in all, and
-	// swept away.
+	// The in-memory store. The cookie holds a signed random ID, and the
+	// values stay in this process. A session ends after MaxAge idle or
+	// Lifetime in all, and is swept away.
 	store, err := sessionstore.New(memstore.New(), sessionstore.Config{
 		Secrets:  [][]byte{cfg.Secret},
 		MaxAge:   cfg.MaxAge,   // idle timeout

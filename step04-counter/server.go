@@ -7,18 +7,17 @@ import (
 
 	"github.com/labstack/echo-contrib/session"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
 // region counter
-// pageViews is the tutorial's counter: the count lives in the session, on
-// the server; the browser holds only the signed session ID.
+// pageViews is the tutorial's counter. The count lives in the session, on
+// the server. The browser holds only the signed session ID.
 func pageViews(c echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
-		return err // the store failed; a bad cookie is not an error, see sessionstore
+		return err // the store failed (a bad cookie gives a fresh session)
 	}
 	var message string
 	if views, ok := sess.Values["page_views"].(int); ok {
@@ -38,32 +37,27 @@ func pageViews(c echo.Context) error {
 // endregion counter
 
 // newServer builds the whole application over a session store. main serves
-// it; the tests drive the very same value.
+// it, and the tests drive the very same value.
 func newServer(store *sessionstore.Store, logger *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
 	e.HTTPErrorHandler = plainTextErrors
 	e.Use(requestLogger(logger))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			logger.Error("panic", "err", err, "stack", string(stack))
-			return err
-		},
-	}))
+	e.Use(logPanics(logger))
 	e.Use(private)
 	// The session middleware makes the store available to session.Get.
 	e.Use(session.Middleware(store))
 	// region lock
-	// Requests of one session take turns, so two overlapping visits cannot
-	// both read 7 and both write 8: every visit is counted. Other sessions
-	// never wait, and a first visit (no ID yet) takes no turn. It is plain
+	// Requests of one session take turns. Two overlapping visits cannot both
+	// read 7 and both write 8, so every visit is counted. Other sessions
+	// never wait, and a first visit (no ID yet) takes no turn. This is plain
 	// net/http middleware, which Echo mounts as it is.
 	e.Use(echo.WrapMiddleware(store.Middleware(sessionName)))
 	// endregion lock
 
 	// region routes
-	// A HEAD counts as a visit: its answer must carry the Set-Cookie that
-	// a GET would.
+	// A HEAD counts as a visit. Its answer must carry the Set-Cookie that a
+	// GET would.
 	e.Match(getAndHead, "/", pageViews)
 	// endregion routes
 	return e
@@ -72,7 +66,7 @@ func newServer(store *sessionstore.Store, logger *slog.Logger) *echo.Echo {
 // sessionName is the session's name, and so its cookie's name.
 const sessionName = "sid"
 
-// getAndHead are the methods of every page: HEAD asks for GET's headers
+// getAndHead are the methods of every page. HEAD asks for GET's headers
 // without the body, and RFC 9110 asks servers to answer both. A HEAD runs
-// the GET handler, as in Express; net/http leaves the body out.
+// the GET handler, as in Express, and net/http leaves the body out.
 var getAndHead = []string{http.MethodGet, http.MethodHead}

@@ -13,23 +13,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-sessions-course/echo-sessions/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/sessionstore/sqlstore"
 )
 
-// devSecret signs cookies when SESSION_SECRET is unset, so that the program
-// runs with nothing to set up. It is public (it is in this file), so anyone
-// could forge cookies signed with it: while it is in use the program
-// listens on localhost only, and you must set SESSION_SECRET to serve
-// anyone else.
+// day is a day in seconds, for the messages about the timeouts.
+const day = 24 * 60 * 60
+
+// devSecret signs cookies when SESSION_SECRET is unset, so the program runs
+// with nothing to set up. It is public, since it is in this file, and
+// anyone could forge cookies signed with it. So while it is in use, the
+// program listens on localhost only. Set SESSION_SECRET to serve others.
 const devSecret = "development-only-secret-set-SESSION_SECRET-in-production"
 
 // storeNames are the stores this step can run on.
 var storeNames = []string{"memory", "cookie", "sqlite", "postgres", "redis"}
-
-// maxSeconds is the longest SESSION_MAX_AGE or SESSION_LIFETIME: 400 days.
-// Browsers keep a cookie that long at most, so a longer Max-Age buys
-// nothing.
-const maxSeconds = 400 * 86400
 
 // config is everything the program reads from its flags and environment.
 type config struct {
@@ -37,21 +35,21 @@ type config struct {
 	Secret         []byte     // SESSION_SECRET: signs (and for some stores encrypts)
 	PreviousSecret []byte     // SESSION_PREVIOUS_SECRET: still accepted while rotating
 	DevSecret      bool       // true when Secret is devSecret
-	MaxAge         int        // SESSION_MAX_AGE: idle timeout in seconds (default 86400, a day)
-	Lifetime       int        // SESSION_LIFETIME: absolute timeout in seconds (default 604800, a week)
+	MaxAge         int        // SESSION_MAX_AGE: idle timeout in seconds (default a day)
+	Lifetime       int        // SESSION_LIFETIME: absolute timeout in seconds (default a week)
 	Secure         bool       // SESSION_SECURE: Secure cookies, for sites served over HTTPS
 	LogLevel       slog.Level // LOG_LEVEL: debug, info, warn or error (default info)
 	Store          string     // -store or SESSION_STORE: memory, cookie, sqlite, postgres or redis
 	DatabaseURL    string     // DATABASE_URL: sqlite:///absolute/path.db or postgres://...
 	RedisURL       string     // REDIS_URL (default redis://localhost:6379/0)
 
-	// Now is the clock of the stores (Redis keeps the idle timeout itself). Tests set it;
-	// nil means time.Now.
+	// Now is the clock of the stores (Redis keeps the idle timeout itself).
+	// Tests set it, and nil means time.Now.
 	Now func() time.Time
 	// TurnWait is how long a request waits for its session's turn before a
-	// 503. Tests that pile many requests on one session set it long, so that
-	// what they check does not depend on the machine's speed; zero means the
-	// engine's default, 5 seconds.
+	// 503. Tests that pile many requests on one session set it long. What
+	// they check then does not depend on the machine's speed. Zero means the
+	// engine's default.
 	TurnWait time.Duration
 }
 
@@ -63,8 +61,8 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		Port:      "3000",
 		Secret:    []byte(devSecret),
 		DevSecret: true,
-		MaxAge:    86400,
-		Lifetime:  7 * 86400,
+		MaxAge:    sessionstore.DefaultMaxAge,
+		Lifetime:  sessionstore.DefaultLifetime,
 		Store:     "memory",
 		RedisURL:  "redis://localhost:6379/0",
 	}
@@ -91,14 +89,16 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		cfg.Port = v
 	}
 	if v := getenv("SESSION_SECRET"); v != "" {
-		if len(v) < 32 {
-			return cfg, fmt.Errorf("SESSION_SECRET must be at least 32 characters long, got %d (try: openssl rand -hex 32)", len(v))
+		if len(v) < sessionstore.MinSecretLength {
+			return cfg, fmt.Errorf("SESSION_SECRET must be at least %d characters long, got %d "+
+				"(try: openssl rand -hex 32)", sessionstore.MinSecretLength, len(v))
 		}
 		cfg.Secret, cfg.DevSecret = []byte(v), false
 	}
 	if v := getenv("SESSION_PREVIOUS_SECRET"); v != "" {
-		if len(v) < 32 {
-			return cfg, fmt.Errorf("SESSION_PREVIOUS_SECRET must be at least 32 characters long, got %d", len(v))
+		if len(v) < sessionstore.MinSecretLength {
+			return cfg, fmt.Errorf("SESSION_PREVIOUS_SECRET must be at least %d characters long, "+
+				"got %d", sessionstore.MinSecretLength, len(v))
 		}
 		cfg.PreviousSecret = []byte(v)
 	}
@@ -108,8 +108,10 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	}{{"SESSION_MAX_AGE", &cfg.MaxAge}, {"SESSION_LIFETIME", &cfg.Lifetime}} {
 		if v := getenv(s.name); v != "" {
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > maxSeconds {
-				return cfg, fmt.Errorf("%s must be a whole number of seconds from 1 to %d (400 days, the longest a browser keeps a cookie), got %q", s.name, maxSeconds, v)
+			if err != nil || n < 1 || n > sessionstore.MaxMaxAge {
+				return cfg, fmt.Errorf("%s must be a whole number of seconds from 1 to %d "+
+					"(%d days, the longest a browser keeps a cookie), got %q",
+					s.name, sessionstore.MaxMaxAge, sessionstore.MaxMaxAge/day, v)
 			}
 			*s.dst = n
 		}
@@ -142,9 +144,23 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	return cfg, nil
 }
 
-// defaultDatabase is the SQLite file used unless DATABASE_URL names
-// another: in the user's cache directory, which outlives a reboot (unlike
-// /tmp on many systems) and belongs to this user alone.
+// listenHost is where the program may listen. That is every interface, or
+// only this machine while the public development secret is in use. Anyone
+// who can reach the program could forge a session signed with that secret.
+func listenHost(cfg config, logger *slog.Logger) string {
+	if !cfg.DevSecret {
+		return "" // every interface
+	}
+	logger.Warn(fmt.Sprintf("SESSION_SECRET is not set: "+
+		"signing cookies with the public development secret, and listening on localhost only. "+
+		"Set SESSION_SECRET (%d+ random characters) to serve others.",
+		sessionstore.MinSecretLength))
+	return "localhost"
+}
+
+// defaultDatabase is the SQLite file used unless DATABASE_URL names another.
+// It is in the user's cache directory, which outlives a reboot (unlike /tmp
+// on many systems) and belongs to this user alone.
 func defaultDatabase() string {
 	base, err := os.UserCacheDir()
 	if err != nil {

@@ -26,9 +26,9 @@ func (a *app) signupForm(c echo.Context) error { return a.form(c, signupPage) }
 func (a *app) loginForm(c echo.Context) error { return a.form(c, loginPage) }
 
 // region form
-// form shows a form and the flash messages that wait in the session: they
-// are shown once, so reading them changes the session, which is saved.
-// A HEAD request reads none: it must change nothing, and a link preview or
+// form shows a form and the flash messages that wait in the session. They
+// are shown once, so reading them changes the session, which is saved. A
+// HEAD request reads none, since it must change nothing. A link preview or
 // `curl -I` would otherwise eat the message before the visitor sees it.
 func (a *app) form(c echo.Context, t pageTemplate) error {
 	p := page{}
@@ -53,9 +53,9 @@ func (a *app) form(c echo.Context, t pageTemplate) error {
 // endregion form
 
 // region signup
-// signUp creates an account and logs its owner in, under a new session ID.
-// A taken ID is a flash on the form, after a redirect (post/redirect/get):
-// a reload never sends the form again.
+// signUp creates an account and logs its owner in, under a new session ID. A
+// taken ID is a flash on the form, after a redirect (post/redirect/get). A
+// reload then never sends the form again.
 func (a *app) signUp(c echo.Context) error {
 	id, password, err := postedCredentials(c)
 	if err != nil {
@@ -64,7 +64,8 @@ func (a *app) signUp(c echo.Context) error {
 	key, err := a.users.signUp(c.Request().Context(), id, password)
 	switch {
 	case errors.Is(err, errTaken):
-		return a.flashAndRedirect(c, "That user ID already exists. Choose another, or log in.", "/signup")
+		return a.flashAndRedirect(c,
+			"That user ID already exists. Choose another, or log in.", "/signup")
 	case err != nil:
 		return usersError(c, err)
 	}
@@ -74,11 +75,10 @@ func (a *app) signUp(c echo.Context) error {
 // endregion signup
 
 // region credentials
-// postedCredentials reads the user ID and the password from the body of
-// the form post, and normalises the ID (see userID). Never from the URL,
-// as c.FormValue would: a password in a query string lands in browser
-// history, in proxy logs and in this program's request log (OWASP ASVS
-// 5.0.0, 14.2.1).
+// postedCredentials reads the user ID and the password from the body of the
+// form post. It normalises the ID (see userID). It never reads the URL, as
+// c.FormValue would. A password in a query string lands in browser history,
+// in proxy logs and in this program's request log (OWASP ASVS 5.0.0, 14.2.1).
 func postedCredentials(c echo.Context) (id, password string, err error) {
 	id, err = userID(c.Request().PostFormValue("id"))
 	if err != nil {
@@ -87,8 +87,8 @@ func postedCredentials(c echo.Context) (id, password string, err error) {
 	return id, c.Request().PostFormValue("password"), nil
 }
 
-// usersError is the answer to what users and postedCredentials refuse: a 400
-// that says what the form takes, or a 503 while too many passwords are
+// usersError is the answer to what users and postedCredentials refuse. It is
+// a 400 that says what the form takes, or a 503 while too many passwords are
 // being checked.
 func usersError(c echo.Context, err error) error {
 	switch {
@@ -130,9 +130,9 @@ func (a *app) logIn(c echo.Context) error {
 	return a.startUserSession(c, id, key)
 }
 
-// startUserSession puts the user and their account's key in the session,
-// and gives it a new ID: an ID that anyone knew before the login (one they
-// planted in this browser, say) opens nothing afterwards. Its absolute
+// startUserSession puts the user and their account's key in the session, and
+// gives it a new ID. An ID that anyone knew before the login opens nothing
+// afterwards, such as one they planted in this browser. Its absolute
 // lifetime starts again.
 func (a *app) startUserSession(c echo.Context, user, key string) error {
 	sess, err := session.Get(sessionName, c)
@@ -154,9 +154,9 @@ func (a *app) protectedPage(c echo.Context) error {
 }
 
 // region logout
-// logOut ends the session on the server: its values are dropped and its
-// ID destroyed, so a copy of the old cookie opens nothing. The browser's
-// cookie is replaced by one that holds nothing but the "logged out" flash.
+// logOut ends the session on the server. Its values are dropped and its ID
+// destroyed, so a copy of the old cookie opens nothing. The browser's cookie
+// is replaced by one that holds nothing but the "logged out" flash.
 func (a *app) logOut(c echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
@@ -172,7 +172,7 @@ func (a *app) logOut(c echo.Context) error {
 
 // endregion logout
 
-// flashAndRedirect keeps message in the session for the next page, and
+// flashAndRedirect keeps message in the session for the next page. It
 // redirects there with a 303, so that the browser follows with a GET.
 func (a *app) flashAndRedirect(c echo.Context, message, to string) error {
 	sess, err := session.Get(sessionName, c)
@@ -186,8 +186,8 @@ func (a *app) flashAndRedirect(c echo.Context, message, to string) error {
 	return c.Redirect(http.StatusSeeOther, to)
 }
 
-// storeError is the answer when the session store failed: 503 for an
-// outage (Redis down, a disk that fails), a 500 for anything else.
+// storeError is the answer when the session store failed. An outage (Redis
+// down, a disk that fails) is a 503. Anything else is a 500.
 func storeError(err error) error {
 	if errors.Is(err, sessionstore.ErrUnavailable) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable,

@@ -1,6 +1,6 @@
 // Command step06-login is the tutorial's next chapter, done right. You sign
 // up, log in, see a protected page and log out. The session store is chosen
-// at start-up: memory, sqlite, postgres or redis.
+// at start-up, from memory, sqlite, postgres or redis.
 //
 //	go run ./step06-login    # then open http://localhost:3000
 package main
@@ -17,8 +17,8 @@ import (
 )
 
 func main() {
-	// Ctrl-C (or a SIGTERM from a process manager) cancels ctx, and run
-	// shuts the server down gracefully: requests in flight may finish.
+	// Ctrl-C, or a SIGTERM from a process manager, cancels ctx. The server
+	// then shuts down gracefully, and requests in flight may finish.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
@@ -29,20 +29,15 @@ func main() {
 
 // run reads the configuration, opens the store, builds the server, and
 // serves until ctx is cancelled.
-func run(ctx context.Context, args []string, getenv func(string) string, logOutput io.Writer) error {
+func run(
+	ctx context.Context, args []string, getenv func(string) string, logOutput io.Writer,
+) error {
 	cfg, err := loadConfig(args, getenv)
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(logOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	host := "" // every interface
-	if cfg.DevSecret {
-		// Anyone who can reach the program could forge a session signed
-		// with the public secret: only this machine may.
-		host = "localhost"
-		logger.Warn("SESSION_SECRET is not set: signing cookies with the public development secret, " +
-			"and listening on localhost only. Set SESSION_SECRET (32+ random characters) to serve others.")
-	}
+	host := listenHost(cfg, logger)
 	b, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -52,9 +47,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOutp
 			logger.Warn("closing the session store", "err", err)
 		}
 	}()
-	// Users live in this process, as in the tutorial: a real program keeps
-	// them in a database, so that they outlive a restart and every
-	// instance sees the same ones.
+	// Users live in this process, as in the tutorial. A real program keeps
+	// them in a database. They then outlive a restart, and every instance
+	// sees the same ones.
 	users := newUsers()
 	// Form posts from other origins are refused (see the lesson).
 	crossOrigin := http.NewCrossOriginProtection()

@@ -11,49 +11,48 @@ import (
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
-// sessionName is the session's name, and so its cookie's name; userKey and
-// accountKey are where the session keeps who is logged in: the user's ID,
-// and their account's key (see account).
+// sessionName is the session's name, and so its cookie's name. userKey and
+// accountKey are where the session keeps who is logged in. They hold the
+// user's ID and their account's key (see account).
 const (
 	sessionName = "sid"
 	userKey     = "user"
 	accountKey  = "account"
 )
 
-// getAndHead are the methods of every page: HEAD asks for GET's headers
-// without the body, and RFC 9110 asks servers to answer both.
+// getAndHead are the methods of every page. HEAD asks for GET's headers
+// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
+// the GET handler, as in Express, and net/http leaves the body out.
 var getAndHead = []string{http.MethodGet, http.MethodHead}
 
-// app is what the handlers share: the session store, the users, and the
-// count of login tries per user ID.
+// app is what the handlers share. It holds the session store, the users, and
+// the count of login tries per user ID.
 type app struct {
 	store *sessionstore.Store
 	users *users
 	tries middleware.RateLimiterStore // see accountLimit
 }
 
-// newServer builds the whole application. main serves it; the tests drive
-// the very same value. crossOrigin refuses form posts from other origins;
-// only a test passes nil, to show what it stops.
-func newServer(b *backend, u *users, crossOrigin *http.CrossOriginProtection, logger *slog.Logger) *echo.Echo {
+// newServer builds the whole application. main serves it, and the tests
+// drive the very same value. crossOrigin refuses form posts from other
+// origins. Only a test passes nil, to show what it stops.
+func newServer(
+	b *backend, u *users, crossOrigin *http.CrossOriginProtection, logger *slog.Logger,
+) *echo.Echo {
 	// region setup
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true // run logs the URL itself
 	e.HTTPErrorHandler = plainTextErrors
 	// The client's address, which the login limiter counts, is the
-	// connection's, never what an X-Forwarded-For header claims: anyone can
-	// send one. Echo v4.16.3 made that the default; the line stays to show
-	// where the choice is made. Behind a proxy every visitor arrives from
-	// the proxy's address: trust the proxy's header, and only from its
-	// ranges (echo.ExtractIPFromXFFHeader with echo.TrustIPRange).
+	// connection's. It is never what an X-Forwarded-For header claims, since
+	// anyone can send one. Echo v4.16.3 made that the default. The line
+	// stays to show where the choice is made. Behind a proxy, every visitor
+	// arrives from the proxy's address. Then trust the proxy's header, and
+	// only from its ranges (echo.ExtractIPFromXFFHeader with
+	// echo.TrustIPRange).
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(requestLogger(logger))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			logger.Error("panic", "err", err, "stack", string(stack))
-			return err
-		},
-	}))
+	e.Use(logPanics(logger))
 	e.Use(private)
 	e.Use(middleware.BodyLimit("16K")) // two short fields need no more
 	// endregion setup
@@ -63,17 +62,18 @@ func newServer(b *backend, u *users, crossOrigin *http.CrossOriginProtection, lo
 	}
 	// endregion usecsrf
 	e.Use(session.Middleware(b.store))
-	e.Use(echo.WrapMiddleware(b.store.Middleware(sessionName))) // one session's requests take turns
+	// One session's requests take turns.
+	e.Use(echo.WrapMiddleware(b.store.Middleware(sessionName)))
 
 	a := &app{store: b.store, users: u, tries: accountLimit()}
 	// region routes
 	e.Match(getAndHead, "/", a.home)
 	e.Match(getAndHead, "/signup", a.signupForm)
-	e.POST("/signup", a.signUp, addressLimit()) // bcrypt is costly: no floods
+	e.POST("/signup", a.signUp, addressLimit()) // bcrypt is costly, so no floods
 	e.Match(getAndHead, "/login", a.loginForm)
 	e.POST("/login", a.logIn, addressLimit())
 	e.Match(getAndHead, "/protected_page", a.protectedPage, a.checkSignIn)
-	e.POST("/logout", a.logOut) // never GET: any page could make a browser GET it
+	e.POST("/logout", a.logOut) // never GET, since any page could make a browser GET it
 	// endregion routes
 	return e
 }

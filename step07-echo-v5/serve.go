@@ -1,5 +1,9 @@
 package main
 
+// This file is the plumbing that every step shares. The test in
+// internal/tooling/stepcopies keeps it the same in every step, except
+// where a lesson says why a step differs.
+
 import (
 	"context"
 	"errors"
@@ -14,16 +18,18 @@ import (
 )
 
 // region serve
-// serve listens on host (empty: every interface) and port, logs the URL,
-// and serves e until ctx is cancelled. Echo v5's StartConfig does what
-// step06 wrote by hand: it listens, serves, and on ctx's end shuts down
-// gracefully, giving requests in flight ten seconds to finish.
+// serve listens on host and port, and serves e until ctx is cancelled.
+// An empty host means every interface. The log names the URL to open.
+// Echo v5's StartConfig does what step 6 wrote by hand. It listens, serves,
+// and shuts down gracefully when ctx ends. Requests in flight get ten
+// seconds to finish.
 func serve(ctx context.Context, e *echo.Echo, host, port string, logger *slog.Logger) error {
 	sc := echo.StartConfig{
 		Address:    net.JoinHostPort(host, port),
 		HideBanner: true, HidePort: true, // the line below says where
 		ListenerAddrFunc: func(addr net.Addr) {
-			logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d", addr.(*net.TCPAddr).Port), "addr", addr)
+			url := fmt.Sprintf("http://localhost:%d", addr.(*net.TCPAddr).Port)
+			logger.Info("listening", "url", url, "addr", addr)
 		},
 		BeforeServeFunc: func(s *http.Server) error { limitServer(s); return nil },
 		GracefulTimeout: 10 * time.Second,
@@ -35,8 +41,8 @@ func serve(ctx context.Context, e *echo.Echo, host, port string, logger *slog.Lo
 
 // endregion serve
 
-// limitServer sets the limits a production server needs, so that a slow or
-// huge request cannot hold a connection, or memory, for ever.
+// limitServer sets the limits a production server needs. A slow or huge
+// request then cannot hold a connection, or memory, for ever.
 func limitServer(s *http.Server) {
 	s.ReadHeaderTimeout = 5 * time.Second // a client that trickles its headers (slowloris)
 	s.ReadTimeout = 10 * time.Second      // the whole request, body included
@@ -46,11 +52,11 @@ func limitServer(s *http.Server) {
 }
 
 // region private
-// private marks every response as this visitor's alone: each one depends on
-// the session cookie, and may set it. Cache-Control: no-store keeps shared
-// caches (a proxy, a CDN) from keeping a copy, and so from handing one
-// visitor's page, or Set-Cookie, to another; Vary: Cookie tells every
-// cache that the answer depends on the cookie.
+// private marks every answer as this visitor's alone. Each one depends on
+// the visitor's cookies, and may set one. Cache-Control: no-store keeps
+// shared caches (a proxy, a CDN) from keeping a copy. Such a cache could
+// hand one visitor's page, or Set-Cookie, to another. Vary: Cookie tells
+// every cache that the answer depends on the cookie.
 func private(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
@@ -63,18 +69,18 @@ func private(next echo.HandlerFunc) echo.HandlerFunc {
 // endregion private
 
 // region logger
-// requestLogger is Echo's request logger writing to the program's slog
-// logger (c.Logger()): one line per request at debug level (LOG_LEVEL=debug
-// shows them), and every server error (a 5xx) at error level, whatever the
-// level.
+// requestLogger is Echo's request logger, writing to the program's slog
+// logger, c.Logger(). Each request gets one line at debug level
+// (LOG_LEVEL=debug shows them). A server error (a 5xx) is logged at error
+// level, whatever the level.
 func requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod:  true,
 		LogURIPath: true,
 		LogStatus:  true,
 		LogLatency: true,
-		// Let Echo write the error's response first, so that the line
-		// shows the status the visitor got.
+		// Echo writes the error's answer first. The line then shows the
+		// status the visitor got.
 		HandleError: true,
 		LogValuesFunc: func(c *echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelDebug
@@ -87,7 +93,7 @@ func requestLogger() echo.MiddlewareFunc {
 			}
 			attrs := []slog.Attr{
 				slog.String("method", v.Method),
-				// The path, without the query string: a client may put
+				// The path, without the query string. A client may put
 				// anything there, a password too, and a log keeps it.
 				slog.String("path", v.URIPath),
 				slog.Int("status", v.Status),
@@ -105,10 +111,10 @@ func requestLogger() echo.MiddlewareFunc {
 // endregion logger
 
 // region errors
-// plainTextErrors answers errors in plain text, like every page of this
-// program (Echo's default answers in JSON). The cause of an error, which
-// may hold details a visitor should not see, goes only to the log. In v5
-// an error handler takes the context first, and an error tells its status
+// plainTextErrors answers errors in plain text, like every page here.
+// Echo's own handler answers in JSON. The cause of an error goes only to
+// the log, since it may hold details a visitor should not see. In v5 an
+// error handler takes the context first. An error tells its status
 // through echo.StatusCode.
 func plainTextErrors(c *echo.Context, err error) {
 	if r, _ := echo.UnwrapResponse(c.Response()); r != nil && r.Committed {
@@ -126,7 +132,7 @@ func plainTextErrors(c *echo.Context, err error) {
 	if errors.As(err, &he) && he.Message != "" {
 		message = he.Message
 	}
-	// A failed write means the visitor has gone: nobody is left to tell.
+	// A failed write means the visitor has gone. Nobody is left to tell.
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(code)
 	} else {

@@ -23,6 +23,10 @@ import (
 // the list shows less (see shortAgent).
 const maxAgentLength = 256
 
+// accountTriesSpent answers a password try past the account's limit (see
+// accountLimit), when changing the password or deleting the account.
+const accountTriesSpent = "Too many tries for this account. It gets one more every minute."
+
 // userAgent is the request's User-Agent as a session keeps it: cut to
 // maxAgentLength bytes, whole characters only, and valid UTF-8. html/template
 // escapes it when the list shows it: a browser may send anything there.
@@ -183,8 +187,7 @@ func (a *app) changePassword(c *echo.Context) error {
 	}
 	if ok, _ := a.tries.Allow(key); !ok { // the memory store never fails
 		c.Response().Header().Set("Retry-After", "60")
-		return echo.NewHTTPError(http.StatusTooManyRequests,
-			"Too many tries for this account. It gets one more every minute.")
+		return echo.NewHTTPError(http.StatusTooManyRequests, accountTriesSpent)
 	}
 	ctx := c.Request().Context()
 	err = a.accounts.checkKey(ctx, key, old)
@@ -229,8 +232,7 @@ func (a *app) deleteAccount(c *echo.Context) error {
 	}
 	if ok, _ := a.tries.Allow(key); !ok {
 		c.Response().Header().Set("Retry-After", "60")
-		return echo.NewHTTPError(http.StatusTooManyRequests,
-			"Too many tries for this account. It gets one more every minute.")
+		return echo.NewHTTPError(http.StatusTooManyRequests, accountTriesSpent)
 	}
 	ctx := c.Request().Context()
 	err = a.accounts.checkKey(ctx, key, c.Request().PostFormValue("password"))

@@ -13,8 +13,8 @@ import (
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
 )
 
-// home says who is logged in, and, to a session that was logged in and no
-// longer is, why (see endedWhy), once: the session is logged out.
+// home says who is logged in. A session that was logged in and no longer is
+// learns why, once (see endedWhy), and is logged out.
 func (a *app) home(c *echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
@@ -41,9 +41,9 @@ func (a *app) signupForm(c *echo.Context) error { return a.form(c, signupPage) }
 func (a *app) loginForm(c *echo.Context) error { return a.form(c, loginPage) }
 
 // region form
-// form shows a form and the flash messages that wait in the session: they
-// are shown once, so reading them changes the session, which is saved.
-// A HEAD request reads none: it must change nothing, and a link preview or
+// form shows a form and the flash messages that wait in the session. They
+// are shown once, so reading them changes the session, which is saved. A
+// HEAD request reads none, since it must change nothing. A link preview or
 // `curl -I` would otherwise eat the message before the visitor sees it.
 func (a *app) form(c *echo.Context, t pageTemplate) error {
 	p := page{}
@@ -68,9 +68,9 @@ func (a *app) form(c *echo.Context, t pageTemplate) error {
 // endregion form
 
 // region signup
-// signUp creates an account and logs its owner in, under a new session ID.
-// A taken ID is a flash on the form, after a redirect (post/redirect/get):
-// a reload never sends the form again.
+// signUp creates an account and logs its owner in, under a new session ID. A
+// taken ID is a flash on the form, after a redirect (post/redirect/get). A
+// reload then never sends the form again.
 func (a *app) signUp(c *echo.Context) error {
 	id, password, err := postedCredentials(c)
 	if err != nil {
@@ -79,7 +79,8 @@ func (a *app) signUp(c *echo.Context) error {
 	l, err := a.accounts.signUp(c.Request().Context(), id, password)
 	switch {
 	case errors.Is(err, errTaken):
-		return a.flashAndRedirect(c, "That user ID already exists. Choose another, or log in.", "/signup")
+		return a.flashAndRedirect(c,
+			"That user ID already exists. Choose another, or log in.", "/signup")
 	case err != nil:
 		return usersError(c, err)
 	}
@@ -89,11 +90,10 @@ func (a *app) signUp(c *echo.Context) error {
 // endregion signup
 
 // region credentials
-// postedCredentials reads the user ID and the password from the body of
-// the form post, and normalises the ID (see userID). Never from the URL,
-// as c.FormValue would: a password in a query string lands in browser
-// history, in proxy logs and in this program's request log (OWASP ASVS
-// 5.0.0, 14.2.1).
+// postedCredentials reads the user ID and the password from the body of the
+// form post. It normalises the ID (see userID). It never reads the URL, as
+// c.FormValue would. A password in a query string lands in browser history,
+// in proxy logs and in this program's request log (OWASP ASVS 5.0.0, 14.2.1).
 func postedCredentials(c *echo.Context) (id, password string, err error) {
 	id, err = userID(c.Request().PostFormValue("id"))
 	if err != nil {
@@ -102,9 +102,9 @@ func postedCredentials(c *echo.Context) (id, password string, err error) {
 	return id, c.Request().PostFormValue("password"), nil
 }
 
-// usersError is the answer to what accounts and postedCredentials refuse:
-// a 400 that says what the form takes, or a 503 while too many passwords
-// are being checked or the database is down.
+// usersError is the answer to what accounts and postedCredentials refuse. It
+// is a 400 that says what the form takes. It is a 503 while too many
+// passwords are being checked, or while the database is down.
 func usersError(c *echo.Context, err error) error {
 	switch {
 	case errors.Is(err, errBadID), errors.Is(err, errBadPassword):
@@ -146,10 +146,10 @@ func (a *app) logIn(c *echo.Context) error {
 }
 
 // startUserSession puts the login in the session, with the browser's user
-// agent for the list of sessions, gives the session a new ID (an ID that
-// anyone knew before the login, one they planted in this browser, say,
-// opens nothing afterwards; its absolute lifetime starts again), and files
-// it under the account.
+// agent for the list of sessions. It gives the session a new ID and files it
+// under the account. An ID that anyone knew before the login opens nothing
+// afterwards, such as one they planted in this browser. The session's
+// absolute lifetime starts again.
 func (a *app) startUserSession(c *echo.Context, l login) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
@@ -164,9 +164,9 @@ func (a *app) startUserSession(c *echo.Context, l login) error {
 	return c.Redirect(http.StatusSeeOther, "/protected_page")
 }
 
-// renew gives the session a new ID and files it under the account key.
-// A session that could not be filed would be on no list, where nobody could
-// end it from another browser: it is ended at once.
+// renew gives the session a new ID and files it under the account key. A
+// session that could not be filed would be on no list, where nobody could
+// end it from another browser. So it is ended at once.
 func (a *app) renew(c *echo.Context, sess *sessions.Session, key string) error {
 	if err := a.store.Regenerate(c.Request(), c.Response(), sess); err != nil {
 		return storeError(err)
@@ -185,9 +185,9 @@ func (a *app) protectedPage(c *echo.Context) error {
 }
 
 // region logout
-// logOut ends the session on the server: its values are dropped and its
-// ID destroyed, so a copy of the old cookie opens nothing. The browser's
-// cookie is replaced by one that holds nothing but the "logged out" flash.
+// logOut ends the session on the server. Its values are dropped and its ID
+// destroyed, so a copy of the old cookie opens nothing. The browser's cookie
+// is replaced by one that holds nothing but the "logged out" flash.
 func (a *app) logOut(c *echo.Context) error {
 	sess, err := session.Get(sessionName, c)
 	if err != nil {
@@ -203,7 +203,7 @@ func (a *app) logOut(c *echo.Context) error {
 
 // endregion logout
 
-// flashAndRedirect keeps message in the session for the next page, and
+// flashAndRedirect keeps message in the session for the next page. It
 // redirects there with a 303, so that the browser follows with a GET.
 func (a *app) flashAndRedirect(c *echo.Context, message, to string) error {
 	sess, err := session.Get(sessionName, c)
@@ -217,8 +217,8 @@ func (a *app) flashAndRedirect(c *echo.Context, message, to string) error {
 	return c.Redirect(http.StatusSeeOther, to)
 }
 
-// storeError is the answer when the database failed: 503 for an outage
-// (PostgreSQL down, a disk that fails), a 500 for anything else.
+// storeError is the answer when the database failed. An outage (PostgreSQL
+// down, a disk that fails) is a 503. Anything else is a 500.
 func storeError(err error) error {
 	if errors.Is(err, sessionstore.ErrUnavailable) || errors.Is(err, errDatabase) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable,

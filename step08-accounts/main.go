@@ -1,8 +1,9 @@
-// Command step08-accounts is step07-echo-v5 with its accounts in a
-// database, beside the sessions (SQLite, or PostgreSQL for several
-// machines): sign up, log in, a protected page, log out, and an account's
-// pages: its sessions, each of which can be ended, a new password, which
-// ends every other session, and deleting the account.
+// Command step08-accounts is step07-echo-v5 with its accounts in a database,
+// beside the sessions. That is SQLite, or PostgreSQL for several machines.
+// You sign up, log in, see a protected page and log out. An account also has
+// its own pages. One lists its sessions, each of which can be ended. One
+// sets a new password, which ends every other session. One deletes the
+// account.
 //
 //	go run ./step08-accounts    # then open http://localhost:3000
 package main
@@ -19,8 +20,8 @@ import (
 )
 
 func main() {
-	// Ctrl-C (or a SIGTERM from a process manager) cancels ctx, and run
-	// shuts the server down gracefully: requests in flight may finish.
+	// Ctrl-C, or a SIGTERM from a process manager, cancels ctx. The server
+	// then shuts down gracefully, and requests in flight may finish.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
@@ -31,20 +32,15 @@ func main() {
 
 // run reads the configuration, opens the database, builds the server, and
 // serves until ctx is cancelled.
-func run(ctx context.Context, args []string, getenv func(string) string, logOutput io.Writer) error {
+func run(
+	ctx context.Context, args []string, getenv func(string) string, logOutput io.Writer,
+) error {
 	cfg, err := loadConfig(args, getenv)
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(logOutput, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	host := "" // every interface
-	if cfg.DevSecret {
-		// Anyone who can reach the program could forge a session signed
-		// with the public secret: only this machine may.
-		host = "localhost"
-		logger.Warn("SESSION_SECRET is not set: signing cookies with the public development secret, " +
-			"and listening on localhost only. Set SESSION_SECRET (32+ random characters) to serve others.")
-	}
+	host := listenHost(cfg, logger)
 	b, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -54,8 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOutp
 			logger.Warn("closing the database", "err", err)
 		}
 	}()
-	// The accounts live in the same database as the sessions: they outlive
-	// a restart, and every instance on the database sees the same ones.
+	// The accounts live in the same database as the sessions. They outlive a
+	// restart, and every instance on the database sees the same ones.
 	accounts, err := openAccounts(ctx, b.db, b.postgres, cfg.Now)
 	if err != nil {
 		return err

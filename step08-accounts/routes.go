@@ -13,8 +13,8 @@ import (
 )
 
 // sessionName is the session's name, and so its cookie's name. The session
-// keeps who is logged in under accountKey and versionKey (see login), and
-// the browser's user agent at login under agentKey, for the list of
+// keeps who is logged in under accountKey and versionKey (see login). It
+// keeps the browser's user agent at login under agentKey, for the list of
 // sessions. userKey is where a request keeps the user's ID once checked.
 const (
 	sessionName = "sid"
@@ -24,13 +24,14 @@ const (
 	userKey     = "user"
 )
 
-// getAndHead are the methods of every page: HEAD asks for GET's headers
-// without the body, and RFC 9110 asks servers to answer both.
+// getAndHead are the methods of every page. HEAD asks for GET's headers
+// without the body, and RFC 9110 asks servers to answer both. A HEAD runs
+// the GET handler, as in Express, and net/http leaves the body out.
 var getAndHead = []string{http.MethodGet, http.MethodHead}
 
-// app is what the handlers share: the session store and its index of each
-// account's sessions, the accounts, and the count of password tries per
-// user ID or account.
+// app is what the handlers share. It holds the session store and its index
+// of each account's sessions, the accounts, and the count of password tries
+// per user ID or account.
 type app struct {
 	store    *sessionstore.Store
 	index    *sessionindex.Index
@@ -38,20 +39,23 @@ type app struct {
 	tries    middleware.RateLimiterStore // see accountLimit
 }
 
-// newServer builds the whole application. main serves it; the tests drive
-// the very same value. crossOrigin refuses form posts from other origins;
-// only a test passes nil, to show what it stops.
-func newServer(b *backend, u *accounts, crossOrigin *http.CrossOriginProtection, logger *slog.Logger) *echo.Echo {
+// newServer builds the whole application. main serves it, and the tests
+// drive the very same value. crossOrigin refuses form posts from other
+// origins. Only a test passes nil, to show what it stops.
+func newServer(
+	b *backend, u *accounts, crossOrigin *http.CrossOriginProtection, logger *slog.Logger,
+) *echo.Echo {
 	// region setup
 	e := echo.New()
-	e.Logger = logger // v5 logs through slog: c.Logger() is this logger
+	e.Logger = logger // v5 logs through slog, and c.Logger() is this logger
 	e.HTTPErrorHandler = plainTextErrors
 	// The client's address, which the login limiter counts, is the
-	// connection's, never what an X-Forwarded-For header claims: anyone can
-	// send one. Echo v5 and v4.16.3 make that the default; the line stays to
-	// show where the choice is made. Behind a proxy every visitor arrives
-	// from the proxy's address: trust the proxy's header, and only from its
-	// ranges (echo.ExtractIPFromXFFHeader with echo.TrustIPRange).
+	// connection's. It is never what an X-Forwarded-For header claims, since
+	// anyone can send one. Echo v5 and v4.16.3 make that the default. The
+	// line stays to show where the choice is made. Behind a proxy, every
+	// visitor arrives from the proxy's address. Then trust the proxy's
+	// header, and only from its ranges (echo.ExtractIPFromXFFHeader with
+	// echo.TrustIPRange).
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(requestLogger())
 	e.Use(middleware.Recover()) // a panic becomes an error, logged with its stack below
@@ -64,17 +68,18 @@ func newServer(b *backend, u *accounts, crossOrigin *http.CrossOriginProtection,
 	}
 	// endregion usecsrf
 	e.Use(session.Middleware(b.store))
-	e.Use(echo.WrapMiddleware(b.store.Middleware(sessionName))) // one session's requests take turns
+	// One session's requests take turns.
+	e.Use(echo.WrapMiddleware(b.store.Middleware(sessionName)))
 
 	a := &app{store: b.store, index: b.index, accounts: u, tries: accountLimit()}
 	// region routes
 	e.Match(getAndHead, "/", a.home)
 	e.Match(getAndHead, "/signup", a.signupForm)
-	e.POST("/signup", a.signUp, addressLimit()) // bcrypt is costly: no floods
+	e.POST("/signup", a.signUp, addressLimit()) // bcrypt is costly, so no floods
 	e.Match(getAndHead, "/login", a.loginForm)
 	e.POST("/login", a.logIn, addressLimit())
 	e.Match(getAndHead, "/protected_page", a.protectedPage, a.checkSignIn)
-	e.POST("/logout", a.logOut) // never GET: any page could make a browser GET it
+	e.POST("/logout", a.logOut) // never GET, since any page could make a browser GET it
 	// endregion routes
 	// region accountroutes
 	account := e.Group("/account", a.checkSignIn)

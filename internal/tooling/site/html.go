@@ -134,13 +134,14 @@ func plainText(n ast.Node, src []byte) string {
 var regionMarker = regexp.MustCompile(`(?m)^[ \t]*// (end)?region [\w-]+\n`)
 
 // sourceOrder sorts a folder's files as a reader takes them in: main.go and
-// server.go first, then the other program files, then the tests.
+// server.go (routes.go from step 6) first, then the other program files,
+// then the tests.
 func sourceOrder(names []string) {
 	rank := func(name string) int {
 		switch {
 		case name == "main.go":
 			return 0
-		case name == "server.go":
+		case name == "server.go", name == "routes.go":
 			return 1
 		case strings.HasSuffix(name, "_test.go"):
 			return 3
