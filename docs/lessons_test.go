@@ -1,9 +1,12 @@
 package main
 
 import (
+	"flag"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-sessions-course/echo-sessions/internal/tooling/lessonrun"
@@ -21,6 +24,11 @@ import (
 //
 // To record a page's transcripts after a change: go test ./docs -run Lessons -update
 // (bash writes them; zsh then checks them).
+//
+// Every page takes a program's build and start, so all of them take minutes.
+// They all run under COURSE_SWEEP=full (CI sets it), with -update, or when
+// -run names a page (-run Lessons/05-stores); a plain `go test ./...` runs
+// the first lesson only, in bash only, and says so.
 func TestLessons(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl is not installed: the lessons' commands need it")
@@ -34,20 +42,30 @@ func TestLessons(t *testing.T) {
 		paths = append(paths, "docs/"+f)
 	}
 	slices.Sort(paths)
+	whole := sweepWhole("Lessons/")
+	if !whole {
+		t.Logf("a sample: only %s of %d pages runs, in bash; "+
+			"COURSE_SWEEP=full runs them all, in zsh too", samplePage, len(paths))
+	}
 	r := lessonrun.New(t, "..")
 	for _, path := range paths {
 		name := filepath.Base(path[:len(path)-len(filepath.Ext(path))])
+		if !whole && name != samplePage {
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			t.Run("bash", func(t *testing.T) {
 				r.Run(t, path, lessonrun.Bash, transcript.Updating())
 			})
-			t.Run("zsh", func(t *testing.T) {
-				if _, err := exec.LookPath("zsh"); err != nil {
-					t.Skip("zsh is not installed: every command must also run in zsh -f")
-				}
-				r.Run(t, path, lessonrun.Zsh, false)
-			})
+			if whole { // the sample runs in bash only
+				t.Run("zsh", func(t *testing.T) {
+					if _, err := exec.LookPath("zsh"); err != nil {
+						t.Skip("zsh is not installed: every command must also run in zsh -f")
+					}
+					r.Run(t, path, lessonrun.Zsh, false)
+				})
+			}
 			skipped, err := r.Skipped(path)
 			if err != nil {
 				t.Fatal(err)
@@ -57,4 +75,19 @@ func TestLessons(t *testing.T) {
 			}
 		})
 	}
+}
+
+// samplePage is the page a plain `go test ./...` runs: the first lesson,
+// which starts one small program and exercises the runner's every kind of block.
+const samplePage = "01-cookies"
+
+// sweepWhole reports whether a slow sweep runs whole rather than a sample:
+// under COURSE_SWEEP=full (CI sets it), with -update, or when -run names
+// one of its subtests (the pattern holds name, such as "Lessons/").
+func sweepWhole(name string) bool {
+	if os.Getenv("COURSE_SWEEP") == "full" || transcript.Updating() {
+		return true
+	}
+	run := flag.Lookup("test.run")
+	return run != nil && strings.Contains(run.Value.String(), name)
 }

@@ -16,13 +16,19 @@ import (
 )
 
 // region stricter
-// stricterLimiter: three tries at once, then one a minute.
+// stricterLimiter is addressLimit with two numbers changed, and the header
+// and the words that go with them: three tries at once, then one a minute.
 func stricterLimiter() echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Every(time.Minute), Burst: 3, ExpiresIn: 10 * time.Minute,
 		}),
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, err error) error {
+			c.Response().Header().Set("Retry-After", "60")
+			msg := "Too many tries from your address. You get one more every minute."
+			return echo.NewHTTPError(http.StatusTooManyRequests, msg).SetInternal(err)
+		},
 	})
 }
 
@@ -37,6 +43,9 @@ func TestSolutionStricterLimiter(t *testing.T) {
 		e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/login", nil))
 		if want := map[bool]int{true: http.StatusSeeOther, false: http.StatusTooManyRequests}[try <= 3]; rec.Code != want {
 			t.Errorf("try %d: got %d, want %d", try, rec.Code, want)
+		}
+		if try == 4 && rec.Header().Get("Retry-After") != "60" {
+			t.Errorf("try 4: Retry-After %q, want 60", rec.Header().Get("Retry-After"))
 		}
 	}
 }

@@ -66,6 +66,19 @@ type site struct {
 
 var stepFile = regexp.MustCompile(`^(\d\d)-(.+)\.md$`)
 
+// stepFolder names the program folder of a lesson NN-name.md: the one
+// folder stepNN-* in source, so that a lesson split into two pages
+// (06-login.md and 06-defences.md) belongs to one program; without source,
+// stepNN-name.
+func stepFolder(source fs.FS, number, name string) string {
+	if source != nil {
+		if dirs, _ := fs.Glob(source, "step"+number+"-*"); len(dirs) == 1 {
+			return dirs[0]
+		}
+	}
+	return "step" + number + "-" + name
+}
+
 // New renders every lesson in content (the docs folder: *.md, images/ and
 // static/) and returns the site's handler. source is the repository root
 // (for the /source/ pages), or nil.
@@ -102,7 +115,7 @@ func New(content, source fs.FS) (http.Handler, error) {
 			p.Slug = strings.TrimSuffix(f, ".md")
 		}
 		if m := stepFile.FindStringSubmatch(f); m != nil {
-			p.Step = "step" + m[1] + "-" + m[2]
+			p.Step = stepFolder(source, m[1], m[2])
 		}
 		doc := md.Parser().Parse(text.NewReader(src))
 		p.Title = firstHeading(doc, src)
