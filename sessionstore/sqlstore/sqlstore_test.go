@@ -86,7 +86,7 @@ func TestSweep(t *testing.T) {
 	s, ctx, now := openSQLite(t, filepath.Join(t.TempDir(), "s.db")), context.Background(), time.Now()
 	s.Create(ctx, "old", []byte("x"), now.Add(-time.Second))
 	s.Create(ctx, "new", []byte("x"), now.Add(time.Hour))
-	s.TryLock(ctx, "old", "t", -time.Second)
+	s.db.Exec(`INSERT INTO session_locks VALUES ('old', 't', $1)`, now.Add(-time.Second).UnixMilli())
 	if err := s.Sweep(ctx, now); err != nil {
 		t.Fatal(err)
 	}
