@@ -121,3 +121,11 @@ func TestTurnTakenAtTheDeadlineIsGivenBack(t *testing.T) {
 		t.Error("a turn taken at the deadline is still held")
 	}
 }
+
+// TestStall: a stalled Redis (stopped with SIGSTOP) costs a request no
+// more than the engine's wait, for every kind of request, and the store
+// recovers by itself.
+func TestStall(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.CheckStall(t, New(client(t, srv), ""), srv.Pause, srv.Resume)
+}

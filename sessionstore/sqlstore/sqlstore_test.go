@@ -3,14 +3,19 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-sessions-course/echo-sessions/internal/testkit/pgtest"
 	"github.com/go-sessions-course/echo-sessions/internal/testkit/storetest"
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sharedlock"
 )
 
 // openSQLite opens path as one more process would, with a short wait for a
@@ -234,5 +239,111 @@ func TestOwnedUsesTheIndex(t *testing.T) {
 	}
 	if got := strings.Join(plan, "; "); !strings.Contains(got, "USING INDEX sessions_owner") {
 		t.Errorf("the plan is %q, want a search using sessions_owner", got)
+	}
+}
+
+// TestStall: a stalled database (PostgreSQL stopped with SIGSTOP; SQLite's
+// write lock held by another connection, as a long write of another
+// process) costs a request no more than the engine's wait, for every kind
+// of request, and the store recovers by itself.
+func TestStall(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "sessions.db")
+		s, db, err := Open(context.Background(), "sqlite://"+path) // its busy wait is 5s
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		other, err := OpenSQLite(path, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		var writer *sql.Tx
+		storetest.CheckStall(t, s, func() {
+			if writer, err = other.Begin(); err != nil { // BEGIN IMMEDIATE: the write lock
+				t.Fatal(err)
+			}
+		}, func() { writer.Rollback() })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		srv := pgtest.Start(t)
+		s, db, err := Open(context.Background(), srv.NewDatabase(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		storetest.CheckStall(t, s, srv.Pause, srv.Resume)
+	})
+}
+
+// TestPoolIsBounded: a burst of 64 concurrent visitors, first and
+// returning, opens no more PostgreSQL connections than the pool holds,
+// and closes none to open it again. (database/sql alone opens one per
+// concurrent request, and keeps two idle: it closes and opens them again
+// all the time.)
+func TestPoolIsBounded(t *testing.T) {
+	s, db, err := Open(context.Background(), pgtest.Start(t).NewDatabase(t)+"&pool_max_conns=4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	engine, err := sessionstore.New(s, sessionstore.Config{
+		Secrets: [][]byte{storetest.SecretA}, Shared: sharedlock.New(s, 0, nil), Wait: time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(storetest.CounterApp(engine))
+	defer srv.Close()
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			jar, _ := cookiejar.New(nil)
+			client := &http.Client{Jar: jar}
+			for range 3 { // a first visit, then two returning ones
+				if status, _ := storetest.Get(t, client, srv.URL); status != http.StatusOK {
+					t.Errorf("got %d, want 200", status)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	stats := db.Stats()
+	opened := int64(stats.OpenConnections) + stats.MaxIdleClosed + stats.MaxIdleTimeClosed +
+		stats.MaxLifetimeClosed
+	if opened > 4 {
+		t.Errorf("192 visits opened %d connections (%+v), want at most the pool's 4", opened, stats)
+	}
+	if stats.MaxOpenConnections != 4 {
+		t.Errorf("the pool's bound is %d, want pool_max_conns=4", stats.MaxOpenConnections)
+	}
+}
+
+// TestPoolParameters: the pool's settings are read from DATABASE_URL, and
+// a bad one stops Open with a message that names it.
+func TestPoolParameters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	_, db, err := Open(context.Background(), "sqlite://"+path+"?pool_max_conns=3&pool_max_conn_idle_time=1m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := db.Stats().MaxOpenConnections; n != 3 {
+		t.Errorf("pool_max_conns=3: the pool holds %d", n)
+	}
+	_, db, err = Open(context.Background(), "sqlite://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := db.Stats().MaxOpenConnections; n != DefaultMaxConns {
+		t.Errorf("by default the pool holds %d, want %d", n, DefaultMaxConns)
+	}
+	for _, bad := range []string{"pool_max_conns=0", "pool_max_conns=many", "pool_max_conn_idle_time=soon"} {
+		if _, _, err := Open(context.Background(), "sqlite://"+path+"?"+bad); err == nil ||
+			!strings.Contains(err.Error(), strings.Split(bad, "=")[0]) {
+			t.Errorf("%s: got %v, want an error that names it", bad, err)
+		}
 	}
 }
