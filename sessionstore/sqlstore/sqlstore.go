@@ -74,6 +74,12 @@ type Store struct {
 	// slots bounds the connections that turns hold (PostgreSQL), one
 	// fewer than the pool: a request that holds one can still get another.
 	slots chan struct{}
+	// writing lets one write at a time through, on SQLite. SQLite has one
+	// writer at a time, and a connection that finds the file busy sleeps
+	// (1, 2, 5, 10ms...) before it tries again: under load, most of the
+	// time went to those sleeps. Here this process's writes wait in
+	// order, and only other processes' meet SQLite's busy wait.
+	writing chan struct{}
 
 	ctx    context.Context // ends at Close, and with it a running sweep
 	cancel context.CancelFunc
@@ -210,6 +216,9 @@ func New(ctx context.Context, db *sql.DB, postgres bool) (*Store, error) {
 	if n := db.Stats().MaxOpenConnections; n > 0 {
 		s.slots = make(chan struct{}, max(1, n-1))
 	}
+	if !postgres {
+		s.writing = make(chan struct{}, 1)
+	}
 	return s, nil
 }
 
@@ -286,7 +295,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) error {
 		stmt := `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM ` + table +
 			` WHERE expiry < $1 LIMIT ` + strconv.Itoa(SweepBatch) + `)`
 		for {
-			res, err := s.db.ExecContext(ctx, stmt, now.UnixMilli())
+			res, err := s.exec(ctx, stmt, now.UnixMilli())
 			if err != nil {
 				return err
 			}
@@ -313,6 +322,30 @@ func (s *Store) q(ctx context.Context) querier {
 	return s.db
 }
 
+// write waits for this process's turn to write (SQLite), and returns the
+// func that ends it.
+func (s *Store) write(ctx context.Context) (func(), error) {
+	if s.writing == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.writing <- struct{}{}:
+		return func() { <-s.writing }, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
+// exec runs a write statement, in this process's turn to write.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	done, err := s.write(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return s.q(ctx).ExecContext(ctx, query, args...)
+}
+
 // errTaken: Create never overwrites a live session.
 var errTaken = errors.New("sqlstore: a live session already has this ID")
 
@@ -336,7 +369,7 @@ func (s *Store) Find(ctx context.Context, id string) ([]byte, bool, error) {
 // sweep in the background when one is due.
 func (s *Store) Create(ctx context.Context, id string, data []byte, expiry time.Time) error {
 	s.sweepSoon()
-	res, err := s.q(ctx).ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 INSERT INTO sessions (id, data, expiry) VALUES ($1, $2, $3)
 ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, owner = NULL
 WHERE sessions.expiry <= $4`, id, data, expiry.UnixMilli(), time.Now().UnixMilli())
@@ -356,14 +389,14 @@ func (s *Store) Update(ctx context.Context, id string, data []byte, expiry time.
 	if t := s.held(ctx); t != nil && t.id == id && (t.conn != nil || t.token != "") {
 		return t.update(ctx, data, expiry)
 	}
-	res, err := s.q(ctx).ExecContext(ctx, updateSQL, id, data, expiry.UnixMilli(),
+	res, err := s.exec(ctx, updateSQL, id, data, expiry.UnixMilli(),
 		time.Now().UnixMilli())
 	return affected(res, err)
 }
 
 // Delete implements sessionstore.Storage.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	_, err := s.q(ctx).ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+	_, err := s.exec(ctx, `DELETE FROM sessions WHERE id = $1`, id)
 	return err
 }
 
@@ -406,7 +439,7 @@ func CreateTables(ctx context.Context, db *sql.DB, postgres bool, ddl string,
 // DeleteOwned; sessionindex calls it for each new ID of a logged-in
 // session.
 func (s *Store) SetOwner(ctx context.Context, id, owner string) error {
-	_, err := s.q(ctx).ExecContext(ctx, `UPDATE sessions SET owner = $2 WHERE id = $1`, id, owner)
+	_, err := s.exec(ctx, `UPDATE sessions SET owner = $2 WHERE id = $1`, id, owner)
 	return err
 }
 
@@ -433,7 +466,7 @@ func (s *Store) Owned(ctx context.Context, owner string) (map[string][]byte, err
 // DeleteOwned deletes every session of owner but the one under keep ("":
 // every one).
 func (s *Store) DeleteOwned(ctx context.Context, owner, keep string) error {
-	_, err := s.q(ctx).ExecContext(ctx, `DELETE FROM sessions WHERE owner = $1 AND id <> $2`, owner, keep)
+	_, err := s.exec(ctx, `DELETE FROM sessions WHERE owner = $1 AND id <> $2`, owner, keep)
 	return err
 }
 
@@ -620,6 +653,11 @@ func (t *turn) takeLockRow(ctx context.Context, lease time.Duration) error {
 }
 
 func (t *turn) tryLockRow(ctx context.Context, token string, lease time.Duration) (bool, error) {
+	done, err := t.s.write(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer done()
 	tx, err := t.s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
@@ -648,6 +686,11 @@ WHERE session_locks.expiry <= $4`, t.id, token, now.Add(lease).UnixMilli(), now.
 // updateLockRow releases the lock row and writes, in one transaction, if
 // the row is still the turn's: one whose lease ran out writes nothing.
 func (t *turn) updateLockRow(ctx context.Context, data []byte, expiry time.Time, now int64) (bool, error) {
+	done, err := t.s.write(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer done()
 	tx, err := t.s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
@@ -686,7 +729,7 @@ func (t *turn) end() error {
 		return err
 	}
 	if t.token != "" {
-		_, err := t.s.db.ExecContext(ctx, `DELETE FROM session_locks WHERE id = $1 AND token = $2`,
+		_, err := t.s.exec(ctx, `DELETE FROM session_locks WHERE id = $1 AND token = $2`,
 			t.id, t.token)
 		t.token = ""
 		return err
