@@ -95,6 +95,12 @@ func openRedis(ctx context.Context, url string, logger *slog.Logger) (*redisstor
 	opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
 	opts.MaxRetries = 1
 	opts.ContextTimeoutEnabled = true // no call outlives the engine's wait
+	// A request holds a connection for each call. go-redis keeps 10 per
+	// CPU; under 64 concurrent visitors they waited for one. Redis serves
+	// thousands of clients; REDIS_URL's pool_size=N sets another number.
+	if opts.PoolSize == 0 {
+		opts.PoolSize = 64
+	}
 	redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
 	client := redis.NewClient(opts)
 	store := redisstore.New(client, "")

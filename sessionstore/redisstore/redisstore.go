@@ -196,13 +196,18 @@ func (t *turn) update(ctx context.Context, data []byte, expiry time.Time) (bool,
 	return n == 1, nil
 }
 
-// end gives the turn back, if Update has not.
+// end gives the turn back, if Update has not, without keeping the request
+// waiting: when Redis has stalled, the answer must not wait for it. A
+// waiter of the session is woken when the release lands.
 func (t *turn) end() error {
 	if t.ended {
 		return nil
 	}
 	t.ended = true
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return unlockScript.Run(ctx, t.s.client, t.s.keys(t.id), t.token).Err()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = unlockScript.Run(ctx, t.s.client, t.s.keys(t.id), t.token).Err() // else the lease ends it
+	}()
+	return nil
 }

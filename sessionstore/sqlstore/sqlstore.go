@@ -723,16 +723,19 @@ func (t *turn) updateLockRow(ctx context.Context, data []byte, expiry time.Time,
 func (t *turn) end() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if t.conn != nil {
+	if t.conn != nil { // PostgreSQL: what the request wrote is visible when it answers
 		_, err := t.conn.ExecContext(ctx, `COMMIT`)
 		t.release(err)
 		return err
 	}
-	if t.token != "" {
-		_, err := t.s.exec(ctx, `DELETE FROM session_locks WHERE id = $1 AND token = $2`,
-			t.id, t.token)
+	if t.token != "" { // SQLite: without keeping the request waiting on a busy file
+		id, token := t.id, t.token
 		t.token = ""
-		return err
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, _ = t.s.exec(ctx, `DELETE FROM session_locks WHERE id = $1 AND token = $2`, id, token)
+		}()
 	}
 	return nil
 }
