@@ -93,7 +93,8 @@ func TestLeaseFencesALateWriter(t *testing.T) {
 type cancelAfter struct{ cancel context.CancelFunc }
 
 func (h cancelAfter) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (h cancelAfter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+func (h cancelAfter) ProcessPipelineHook(
+	next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
 }
 func (h cancelAfter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {

@@ -233,7 +233,8 @@ func createSchema(ctx context.Context, db *sql.DB, postgres bool) error {
 WHERE name IN ('sessions_owner', 'sessions_expiry', 'session_locks')`
 	if postgres {
 		look = `SELECT (to_regclass('sessions_owner') IS NOT NULL)::int +
-(to_regclass('sessions_expiry') IS NOT NULL)::int + (to_regclass('session_locks') IS NOT NULL)::int`
+(to_regclass('sessions_expiry') IS NOT NULL)::int +
+(to_regclass('session_locks') IS NOT NULL)::int`
 	}
 	var found int
 	if err := db.QueryRowContext(ctx, look).Scan(&found); err != nil {
@@ -685,7 +686,8 @@ WHERE session_locks.expiry <= $4`, t.id, token, now.Add(lease).UnixMilli(), now.
 
 // updateLockRow releases the lock row and writes, in one transaction, if
 // the row is still the turn's: one whose lease ran out writes nothing.
-func (t *turn) updateLockRow(ctx context.Context, data []byte, expiry time.Time, now int64) (bool, error) {
+func (t *turn) updateLockRow(ctx context.Context, data []byte, expiry time.Time,
+	now int64) (bool, error) {
 	done, err := t.s.write(ctx)
 	if err != nil {
 		return false, err

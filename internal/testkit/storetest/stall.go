@@ -57,7 +57,8 @@ func CheckStall(t *testing.T, storage sessionstore.Storage, stall, resume func()
 		}
 	}
 	if resp.StatusCode != http.StatusOK || cookie == nil {
-		t.Fatalf("before the stall: got %d and cookie %v, want 200 and a cookie", resp.StatusCode, cookie)
+		t.Fatalf("before the stall: got %d and cookie %v, want 200 and a cookie",
+			resp.StatusCode, cookie)
 	}
 	stall()
 	for _, tc := range []struct {

@@ -41,6 +41,13 @@
 //
 //	go run ./internal/tooling/loadtest -memory -waves 16
 //
+// With -stores it compares instead step05's shared stores with scs's own,
+// on the servers it is given (see stores.go):
+//
+//	go run ./internal/tooling/loadtest -stores -rounds 3 \
+//		-postgres 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' \
+//		-redis redis://127.0.0.1:6379/0
+//
 // The load generator runs on the same machine, so absolute numbers depend
 // on it; the ratio is the figure to compare. It runs its Go code on one
 // thread (-procs 1, like wrk -t1) and allocates nothing per request, so
@@ -80,8 +87,10 @@ func main() {
 	memory := flag.Bool("memory", false, "measure step04's memory under waves of first-time visitors instead")
 	waves := flag.Int("waves", 16, "with -memory: how many waves (more than a minute's, to see a sweep)")
 	prefill := flag.Int("prefill", 0, "first visits sent to each app before measuring, to fill its store")
-	stores := flag.Bool("stores", false, "compare step05's shared stores with scs's instead (see stores.go)")
-	pgURL := flag.String("postgres", "", "with -stores: a PostgreSQL server's URL (its loadtest_* databases are made again)")
+	stores := flag.Bool("stores", false,
+		"compare step05's shared stores with scs's instead (see stores.go)")
+	pgURL := flag.String("postgres", "",
+		"with -stores: a PostgreSQL server's URL (its loadtest_* databases are made again)")
 	redisURL := flag.String("redis", "", "with -stores: a Redis URL (its database is flushed)")
 	only := flag.String("only", "", "with -stores: only these stores (sqlite,postgres,redis)")
 	flag.StringVar(&serveDSN, "dsn", "", "internal: with -serve scs-*, the store's URL")
