@@ -107,7 +107,8 @@ func (s *Store) held(ctx context.Context, id string) *turn {
 }
 
 func (s *Store) keys(id string) []string {
-	return []string{s.prefix + "lock:" + id, s.prefix + id, s.prefix + "lock:wake:" + id}
+	return []string{s.prefix + "lock:" + id, s.prefix + id, s.prefix + "lock:wake:" + id,
+		s.prefix + "lock:waiting:" + id}
 }
 
 // The scripts run inside Redis, each in one round trip, on Redis's clock
@@ -117,25 +118,31 @@ func (s *Store) keys(id string) []string {
 // whose lease ran out cannot overwrite what the next one wrote (fencing).
 // Giving a turn back pushes a token on a list that a waiter blocks on
 // (BLPOP), so that it is woken, not polling; Redis serves blocked clients
-// first come, first served.
+// first come, first served. It pushes only while a waiter has said, in
+// the last lease, that it waits: most turns have none.
 var (
 	lockScript = redis.NewScript(`
 if redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then
 	return {1, redis.call("GET", KEYS[2])}
 end
+redis.call("SET", KEYS[4], 1, "PX", ARGV[2])
 return {0, redis.call("PTTL", KEYS[1])}`)
 	updateScript = redis.NewScript(`
 if redis.call("GET", KEYS[1]) ~= ARGV[1] then return -1 end
 redis.call("DEL", KEYS[1])
-redis.call("RPUSH", KEYS[3], 1)
-redis.call("PEXPIRE", KEYS[3], 1000)
+if redis.call("EXISTS", KEYS[4]) == 1 then
+	redis.call("RPUSH", KEYS[3], 1)
+	redis.call("PEXPIRE", KEYS[3], 1000)
+end
 if redis.call("SET", KEYS[2], ARGV[2], "XX", "PXAT", ARGV[3]) then return 1 end
 return 0`)
 	unlockScript = redis.NewScript(`
 if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call("DEL", KEYS[1])
-redis.call("RPUSH", KEYS[3], 1)
-redis.call("PEXPIRE", KEYS[3], 1000)
+if redis.call("EXISTS", KEYS[4]) == 1 then
+	redis.call("RPUSH", KEYS[3], 1)
+	redis.call("PEXPIRE", KEYS[3], 1000)
+end
 return 1`)
 )
 
