@@ -553,32 +553,28 @@ type sharedMemory struct {
 	fail  bool
 }
 
-func (m *sharedMemory) TryLock(_ context.Context, id, token string, _ time.Duration) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail {
-		return false, errDown
+// Turn takes id's lock, checking again after each millisecond (of the
+// bubble's fake clock) until ctx ends.
+func (m *sharedMemory) Turn(ctx context.Context, id string, _ time.Duration) (
+	func(context.Context) context.Context, func() error, error) {
+	for {
+		m.mu.Lock()
+		if m.fail {
+			m.mu.Unlock()
+			return nil, nil, errDown
+		}
+		if _, held := m.locks[id]; !held {
+			m.locks[id] = "held"
+			m.mu.Unlock()
+			return nil, func() error { m.mu.Lock(); delete(m.locks, id); m.mu.Unlock(); return nil }, nil
+		}
+		m.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil, nil, context.Cause(ctx)
+		case <-time.After(time.Millisecond):
+		}
 	}
-	if _, held := m.locks[id]; held {
-		return false, nil
-	}
-	m.locks[id] = token
-	return true, nil
-}
-
-func (m *sharedMemory) Renew(_ context.Context, id, token string, _ time.Duration) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.locks[id] == token, nil
-}
-
-func (m *sharedMemory) Unlock(_ context.Context, id, token string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.locks[id] == token {
-		delete(m.locks, id)
-	}
-	return nil
 }
 
 func TestSharedTurnsAcrossInstances(t *testing.T) {

@@ -9,9 +9,12 @@ import (
 
 // Locker takes a session's turn across processes, after this process's
 // own (see sessionstore/sharedlock). Lock should return once the caller holds
-// id's turn, or ctx's cause when ctx ends first.
+// id's turn, or ctx's cause when ctx ends first. The request then runs with
+// the context that in returns (in may be nil): a storage whose lock read
+// the record, or holds a transaction, finds its turn there.
 type Locker interface {
-	Lock(ctx context.Context, id string) (unlock func(), err error)
+	Lock(ctx context.Context, id string) (in func(context.Context) context.Context,
+		unlock func(), err error)
 }
 
 // ErrBusy means another request of the session held its turn past Config.Wait.
@@ -32,7 +35,7 @@ func (s *Store) Middleware(name string) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			unlock, err := s.lock(r.Context(), id)
+			in, unlock, err := s.lock(r.Context(), id)
 			if err != nil {
 				msg := "The session store is not answering. Try again in a moment."
 				if errors.Is(err, ErrBusy) {
@@ -45,6 +48,9 @@ func (s *Store) Middleware(name string) func(http.Handler) http.Handler {
 				return
 			}
 			defer unlock() // also when the handler panics
+			if in != nil {
+				r = r.WithContext(in(r.Context()))
+			}
 			next.ServeHTTP(w, r)
 		})
 	}
@@ -52,22 +58,23 @@ func (s *Store) Middleware(name string) func(http.Handler) http.Handler {
 
 // lock takes id's turn: first in this process (in order), then, where the
 // storage is shared, across processes; both within s.wait. Unlock once.
-func (s *Store) lock(ctx context.Context, id string) (func(), error) {
+func (s *Store) lock(ctx context.Context, id string) (func(context.Context) context.Context,
+	func(), error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, s.wait, ErrBusy)
 	defer cancel()
 	unlockLocal, err := s.turns.lock(ctx, id)
 	if err != nil || s.shared == nil {
-		return unlockLocal, err
+		return nil, unlockLocal, err
 	}
-	unlockShared, err := s.shared.Lock(ctx, id)
+	in, unlockShared, err := s.shared.Lock(ctx, id)
 	if err != nil {
 		unlockLocal()
 		if ctx.Err() == nil {
 			err = errors.Join(ErrUnavailable, err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return func() { unlockShared(); unlockLocal() }, nil
+	return in, func() { unlockShared(); unlockLocal() }, nil
 }
 
 // turns is this process's lock per session: a map from ID to a channel

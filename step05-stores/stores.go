@@ -56,8 +56,9 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w",
 				sqlstore.Redacted(cfg.DatabaseURL), err)
 		}
-		storage, closeStorage = store, db.Close
-		// Other processes on the same database take turns too.
+		// Close stops the store's sweep of expired rows, then the pool.
+		storage, closeStorage = store, func() error { store.Close(); return db.Close() }
+		// Other processes on the same database take turns too, on its locks.
 		engineCfg.Shared = sharedlock.New(store, 0, logger)
 		logger.Info("session store: "+cfg.Store, "database", sqlstore.Redacted(cfg.DatabaseURL))
 	case "redis":
@@ -93,6 +94,13 @@ func openRedis(ctx context.Context, url string, logger *slog.Logger) (*redisstor
 	opts.WriteTimeout = time.Second
 	opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
 	opts.MaxRetries = 1
+	opts.ContextTimeoutEnabled = true // no call outlives the engine's wait
+	// A request holds a connection for each call. go-redis keeps 10 per
+	// CPU; under 64 concurrent visitors they waited for one. Redis serves
+	// thousands of clients; REDIS_URL's pool_size=N sets another number.
+	if opts.PoolSize == 0 {
+		opts.PoolSize = 64
+	}
 	redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
 	client := redis.NewClient(opts)
 	store := redisstore.New(client, "")

@@ -15,7 +15,8 @@ import (
 
 func client(t *testing.T, srv *redistest.Server) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), DialTimeout: time.Second, MaxRetries: -1})
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), DialTimeout: time.Second, MaxRetries: -1,
+		ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
@@ -54,32 +55,78 @@ func TestRedisExpiresSessions(t *testing.T) {
 	}
 }
 
-// TestLockLeaseFreesADeadHolder: a lock whose holder never unlocks (it
-// died) is free again once its lease has run out.
-func TestLockLeaseFreesADeadHolder(t *testing.T) {
+// TestLeaseFencesALateWriter: a holder that never gives its turn back
+// (it died, or stalled) frees the session once its lease has run out, on
+// Redis's clock; if it wakes up then, its write is refused, so the next
+// holder's write stands (the old lock let it land: a lost update).
+func TestLeaseFencesALateWriter(t *testing.T) {
 	srv := redistest.Start(t)
 	s, ctx := New(client(t, srv), ""), context.Background()
-	if ok, err := s.TryLock(ctx, "a", "dead", 100*time.Millisecond); !ok || err != nil {
-		t.Fatalf("TryLock: %v, %v", ok, err)
+	if err := s.Create(ctx, "a", []byte("1"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
 	}
-	if ok, _ := s.TryLock(ctx, "a", "other", time.Second); ok {
-		t.Fatal("took a lock that is held")
+	inA, _, err := s.Turn(ctx, "a", time.Second)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if ok, _ := s.Renew(ctx, "a", "other", time.Second); ok {
-		t.Error("renewed a lock held by somebody else")
+	// B waits for the lease to run out: an event of Redis's, not a sleep.
+	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	inB, endB, err := s.Turn(waitCtx, "a", time.Minute)
+	if err != nil {
+		t.Fatalf("the lease never freed the turn: %v", err)
 	}
-	deadline := time.Now().Add(10 * time.Second) // waits for Redis's expiry, an event
-	for {
-		if ok, _ := s.TryLock(ctx, "a", "other", time.Second); ok {
-			break
+	if ok, err := s.Update(inB(ctx), "a", []byte("2"), time.Now().Add(time.Hour)); !ok || err != nil {
+		t.Fatalf("B's write: %v, %v", ok, err)
+	}
+	endB()
+	if ok, err := s.Update(inA(ctx), "a", []byte("stale"), time.Now().Add(time.Hour)); ok || err == nil {
+		t.Errorf("A's write after its lease ran out: got %v, %v, want it refused", ok, err)
+	}
+	if data, _, _ := s.Find(ctx, "a"); string(data) != "2" {
+		t.Errorf("the session holds %q, want B's 2", data)
+	}
+}
+
+// cancelAfter cancels a context once a script has run, as if the engine's
+// deadline passed while Redis answered.
+type cancelAfter struct{ cancel context.CancelFunc }
+
+func (h cancelAfter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h cancelAfter) ProcessPipelineHook(
+	next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h cancelAfter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if err == nil && (cmd.Name() == "evalsha" || cmd.Name() == "eval") {
+			h.cancel()
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the lease never freed the lock")
-		}
-		time.Sleep(10 * time.Millisecond)
+		return err
 	}
-	s.Unlock(ctx, "a", "dead") // not the holder: must not release it
-	if ok, _ := s.TryLock(ctx, "a", "third", time.Second); ok {
-		t.Error("a stale holder's Unlock released somebody else's lock")
+}
+
+// TestTurnTakenAtTheDeadlineIsGivenBack: a turn that Redis grants as the
+// caller's deadline passes is given back at once, not held for its lease.
+func TestTurnTakenAtTheDeadlineIsGivenBack(t *testing.T) {
+	srv := redistest.Start(t)
+	c := client(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.AddHook(cancelAfter{cancel})
+	s := New(c, "")
+	if _, _, err := s.Turn(ctx, "a", time.Minute); err == nil {
+		t.Fatal("Turn: got no error after its context ended")
 	}
+	if n := client(t, srv).Exists(context.Background(), "session:lock:a").Val(); n != 0 {
+		t.Error("a turn taken at the deadline is still held")
+	}
+}
+
+// TestStall: a stalled Redis (stopped with SIGSTOP) costs a request no
+// more than the engine's wait, for every kind of request, and the store
+// recovers by itself.
+func TestStall(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.CheckStall(t, New(client(t, srv), ""), srv.Pause, srv.Resume)
 }

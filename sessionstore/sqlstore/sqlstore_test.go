@@ -3,14 +3,19 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-sessions-course/echo-sessions/internal/testkit/pgtest"
 	"github.com/go-sessions-course/echo-sessions/internal/testkit/storetest"
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
+	"github.com/go-sessions-course/echo-sessions/sessionstore/sharedlock"
 )
 
 // openSQLite opens path as one more process would, with a short wait for a
@@ -86,7 +91,7 @@ func TestSweep(t *testing.T) {
 	s, ctx, now := openSQLite(t, filepath.Join(t.TempDir(), "s.db")), context.Background(), time.Now()
 	s.Create(ctx, "old", []byte("x"), now.Add(-time.Second))
 	s.Create(ctx, "new", []byte("x"), now.Add(time.Hour))
-	s.TryLock(ctx, "old", "t", -time.Second)
+	s.db.Exec(`INSERT INTO session_locks VALUES ('old', 't', $1)`, now.Add(-time.Second).UnixMilli())
 	if err := s.Sweep(ctx, now); err != nil {
 		t.Fatal(err)
 	}
@@ -235,4 +240,316 @@ func TestOwnedUsesTheIndex(t *testing.T) {
 	if got := strings.Join(plan, "; "); !strings.Contains(got, "USING INDEX sessions_owner") {
 		t.Errorf("the plan is %q, want a search using sessions_owner", got)
 	}
+}
+
+// TestStall: a stalled database (PostgreSQL stopped with SIGSTOP; SQLite's
+// write lock held by another connection, as a long write of another
+// process) costs a request no more than the engine's wait, for every kind
+// of request, and the store recovers by itself.
+func TestStall(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "sessions.db")
+		s, db, err := Open(context.Background(), "sqlite://"+path) // its busy wait is 5s
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		other, err := OpenSQLite(path, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		var writer *sql.Tx
+		storetest.CheckStall(t, s, func() {
+			if writer, err = other.Begin(); err != nil { // BEGIN IMMEDIATE: the write lock
+				t.Fatal(err)
+			}
+		}, func() { writer.Rollback() })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		srv := pgtest.Start(t)
+		s, db, err := Open(context.Background(), srv.NewDatabase(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		storetest.CheckStall(t, s, srv.Pause, srv.Resume)
+	})
+}
+
+// TestPoolIsBounded: a burst of 64 concurrent visitors, first and
+// returning, opens no more PostgreSQL connections than the pool holds,
+// and closes none to open it again. (database/sql alone opens one per
+// concurrent request, and keeps two idle: it closes and opens them again
+// all the time.)
+func TestPoolIsBounded(t *testing.T) {
+	s, db, err := Open(context.Background(), pgtest.Start(t).NewDatabase(t)+"&pool_max_conns=4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	engine, err := sessionstore.New(s, sessionstore.Config{
+		Secrets: [][]byte{storetest.SecretA}, Shared: sharedlock.New(s, 0, nil), Wait: time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(storetest.CounterApp(engine))
+	defer srv.Close()
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			jar, _ := cookiejar.New(nil)
+			client := &http.Client{Jar: jar}
+			for range 3 { // a first visit, then two returning ones
+				if status, _ := storetest.Get(t, client, srv.URL); status != http.StatusOK {
+					t.Errorf("got %d, want 200", status)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	stats := db.Stats()
+	opened := int64(stats.OpenConnections) + stats.MaxIdleClosed + stats.MaxIdleTimeClosed +
+		stats.MaxLifetimeClosed
+	if opened > 4 {
+		t.Errorf("192 visits opened %d connections (%+v), want at most the pool's 4", opened, stats)
+	}
+	if stats.MaxOpenConnections != 4 {
+		t.Errorf("the pool's bound is %d, want pool_max_conns=4", stats.MaxOpenConnections)
+	}
+}
+
+// TestPoolParameters: the pool's settings are read from DATABASE_URL, and
+// a bad one stops Open with a message that names it.
+func TestPoolParameters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	_, db, err := Open(context.Background(), "sqlite://"+path+"?pool_max_conns=3&pool_max_conn_idle_time=1m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := db.Stats().MaxOpenConnections; n != 3 {
+		t.Errorf("pool_max_conns=3: the pool holds %d", n)
+	}
+	_, db, err = Open(context.Background(), "sqlite://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := db.Stats().MaxOpenConnections; n != DefaultMaxConns {
+		t.Errorf("by default the pool holds %d, want %d", n, DefaultMaxConns)
+	}
+	for _, bad := range []string{"pool_max_conns=0", "pool_max_conns=many", "pool_max_conn_idle_time=soon"} {
+		if _, _, err := Open(context.Background(), "sqlite://"+path+"?"+bad); err == nil ||
+			!strings.Contains(err.Error(), strings.Split(bad, "=")[0]) {
+			t.Errorf("%s: got %v, want an error that names it", bad, err)
+		}
+	}
+}
+
+// TestMaintenanceTakesNoLockAVisitorWaitsFor: on PostgreSQL, a restart
+// beside a reader of the whole table (a pg_dump) changes nothing and waits
+// for nothing (ALTER TABLE would wait for the reader, and every session
+// lookup behind it); a Create leaves the sweep to the background, even
+// when an expired row it must delete is locked.
+func TestMaintenanceTakesNoLockAVisitorWaitsFor(t *testing.T) {
+	url := pgtest.Start(t).NewDatabase(t)
+	s, db, err := Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := s.Create(ctx, "old", []byte("x"), time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	dump, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dump.Rollback()
+	if _, err := dump.Exec(`LOCK TABLE sessions IN ACCESS SHARE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dump.Exec(`SELECT 1 FROM sessions WHERE id = 'old' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	// A deadline bounds the old way's wait; the check is the outcome.
+	startCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	again, db2, err := Open(startCtx, url)
+	if err != nil {
+		t.Fatalf("a restart beside a reader: %v", err)
+	}
+	defer db2.Close()
+	again.last = time.Time{} // a sweep is due
+	if err := again.Create(startCtx, "new", []byte("x"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatalf("a first visit while the sweep waits for a row: %v", err)
+	}
+	dump.Rollback()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, found, _ := again.Find(ctx, "old"); !found {
+			break // the sweep went on once the row was free
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background sweep left an expired row")
+		}
+	}
+}
+
+// TestSweepInBatches: a sweep deletes more expired rows than one batch.
+func TestSweepInBatches(t *testing.T) {
+	s := openSQLite(t, filepath.Join(t.TempDir(), "s.db"))
+	ctx, past := context.Background(), time.Now().Add(-time.Hour).UnixMilli()
+	if _, err := s.db.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
+INSERT INTO sessions (id, data, expiry) SELECT 'x' || i, x'70', $1 FROM n`, past); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sweep(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	s.db.QueryRow(`SELECT count(*) FROM sessions`).Scan(&left)
+	if left != 0 {
+		t.Errorf("%d expired rows left after a sweep", left)
+	}
+}
+
+// TestTurnsQueueInPostgreSQL: requests of one session from different
+// instances get their turns in the order they asked, as PostgreSQL queues
+// them on the row's lock (polling served whoever tried at the right
+// moment). Each waiter is seen waiting in pg_stat_activity before the next
+// one asks.
+func TestTurnsQueueInPostgreSQL(t *testing.T) {
+	srv := pgtest.Start(t)
+	url := srv.NewDatabase(t)
+	ctx := context.Background()
+	var stores []*Store
+	for range 4 { // four instances
+		s, db, err := Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		stores = append(stores, s)
+	}
+	if err := stores[0].Create(ctx, "a", []byte("0"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	_, end, err := stores[0].Turn(ctx, "a", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			var got int
+			stores[0].db.QueryRow(`SELECT count(*) FROM pg_stat_activity
+WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&got)
+			if got == n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d requests wait for the lock, want %d", got, n)
+			}
+		}
+	}
+	order := make(chan int, 3)
+	ends := make(chan func() error, 3)
+	for i := 1; i <= 3; i++ {
+		go func() {
+			_, end, err := stores[i].Turn(ctx, "a", time.Minute)
+			if err != nil {
+				t.Error(err)
+			}
+			order <- i
+			ends <- end
+		}()
+		waiting(i)
+	}
+	end()
+	for want := 1; want <= 3; want++ {
+		if got := <-order; got != want {
+			t.Errorf("instance %d got the turn, want instance %d (first come, first served)", got, want)
+		}
+		(<-ends)()
+	}
+}
+
+// TestSQLiteLeaseFencesALateWriter: on SQLite, a holder whose lease ran
+// out cannot overwrite what the next holder wrote.
+func TestSQLiteLeaseFencesALateWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	a, b, ctx := openSQLite(t, path), openSQLite(t, path), context.Background()
+	if err := a.Create(ctx, "x", []byte("1"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	inA, _, err := a.Turn(ctx, "x", time.Millisecond) // it stalls past its lease
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	inB, endB, err := b.Turn(waitCtx, "x", time.Minute) // waits for the lease to run out
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := b.Update(inB(ctx), "x", []byte("2"), time.Now().Add(time.Hour)); !ok || err != nil {
+		t.Fatalf("B's write: %v, %v", ok, err)
+	}
+	endB()
+	if ok, err := a.Update(inA(ctx), "x", []byte("stale"), time.Now().Add(time.Hour)); ok || err == nil {
+		t.Errorf("A's write after its lease ran out: got %v, %v, want it refused", ok, err)
+	}
+	if data, _, _ := a.Find(ctx, "x"); string(data) != "2" {
+		t.Errorf("the session holds %q, want B's 2", data)
+	}
+}
+
+// TestTurnTakenAtTheDeadlineIsGivenBack: a turn granted as the caller's
+// deadline passes is given back at once (sharedlock checks), on every SQL
+// store: the next request gets it without waiting for a lease.
+func TestTurnTakenAtTheDeadlineIsGivenBack(t *testing.T) {
+	for _, tc := range []struct{ name, url string }{
+		{"sqlite", "sqlite://" + filepath.Join(t.TempDir(), "sessions.db")},
+		{"postgres", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := tc.url
+			if url == "" {
+				url = pgtest.Start(t).NewDatabase(t)
+			}
+			s, db, err := Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			late, cancelLate := context.WithCancel(context.Background())
+			lock := sharedlock.New(lateStorage{s, cancelLate}, 0, nil)
+			if _, _, err := lock.Lock(late, "a"); err == nil {
+				t.Fatal("Lock: got no error after its context ended")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			if _, end, err := s.Turn(ctx, "a", time.Minute); err != nil {
+				t.Errorf("the next turn: %v, want it free", err)
+			} else {
+				end()
+			}
+		})
+	}
+}
+
+// lateStorage's turns are granted as their caller's context ends.
+type lateStorage struct {
+	s      *Store
+	cancel context.CancelFunc
+}
+
+func (l lateStorage) Turn(ctx context.Context, id string, lease time.Duration) (
+	func(context.Context) context.Context, func() error, error) {
+	in, end, err := l.s.Turn(ctx, id, lease)
+	l.cancel()
+	return in, end, err
 }

@@ -195,8 +195,9 @@ func (s *Server) Stop() {
 	if s.cmd == nil {
 		return
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGQUIT) // it may have exited already; done tells
-	<-s.done                                  // it exits once its children have
+	_ = s.cmd.Process.Signal(syscall.SIGQUIT)         // it may have exited already; done tells
+	_ = signalAll(s.cmd.Process.Pid, syscall.SIGCONT) // a paused server must run to stop
+	<-s.done                                          // it exits once its children have
 	s.cmd = nil
 }
 

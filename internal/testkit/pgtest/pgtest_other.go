@@ -20,3 +20,5 @@ func (s *Server) URL() string                     { return "" }
 func (s *Server) NewDatabase(t testing.TB) string { return "" }
 func (s *Server) Stop()                           {}
 func (s *Server) Restart()                        {}
+func (s *Server) Pause()                          {}
+func (s *Server) Resume()                         {}

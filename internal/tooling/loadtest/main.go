@@ -41,6 +41,13 @@
 //
 //	go run ./internal/tooling/loadtest -memory -waves 16
 //
+// With -stores it compares instead step05's shared stores with scs's own,
+// on the servers it is given (see stores.go):
+//
+//	go run ./internal/tooling/loadtest -stores -rounds 3 \
+//		-postgres 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' \
+//		-redis redis://127.0.0.1:6379/0
+//
 // The load generator runs on the same machine, so absolute numbers depend
 // on it; the ratio is the figure to compare. It runs its Go code on one
 // thread (-procs 1, like wrk -t1) and allocates nothing per request, so
@@ -80,6 +87,13 @@ func main() {
 	memory := flag.Bool("memory", false, "measure step04's memory under waves of first-time visitors instead")
 	waves := flag.Int("waves", 16, "with -memory: how many waves (more than a minute's, to see a sweep)")
 	prefill := flag.Int("prefill", 0, "first visits sent to each app before measuring, to fill its store")
+	stores := flag.Bool("stores", false,
+		"compare step05's shared stores with scs's instead (see stores.go)")
+	pgURL := flag.String("postgres", "",
+		"with -stores: a PostgreSQL server's URL (its loadtest_* databases are made again)")
+	redisURL := flag.String("redis", "", "with -stores: a Redis URL (its database is flushed)")
+	only := flag.String("only", "", "with -stores: only these stores (sqlite,postgres,redis)")
+	flag.StringVar(&serveDSN, "dsn", "", "internal: with -serve scs-*, the store's URL")
 	procs := flag.Int("procs", 1, "threads running the load generator's Go code (GOMAXPROCS); 1, like wrk -t1, leaves the servers the most CPU")
 	flag.Parse()
 	if *serve != "" {
@@ -93,6 +107,9 @@ func main() {
 	run := func() error { return compare(*conns, *rounds, *prefill, *duration) }
 	if *memory {
 		run = func() error { return memoryWaves(*conns, *waves, *duration) }
+	}
+	if *stores {
+		run = func() error { return compareStores(*conns, *rounds, *duration, *pgURL, *redisURL, *only) }
 	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -290,6 +307,9 @@ type mode struct {
 	perConn bool          // each connection keeps the cookie it was given
 	many    [][]byte      // requests with many visitors' cookies, taken in turn
 	next    *atomic.Int64 // with many: the next one to send
+	// non2xx, if set, counts answers other than 2xx instead of failing on
+	// them, and ok counts the others.
+	non2xx, ok *atomic.Int64
 }
 
 // fill sends n first visits to addr over conns connections.
@@ -310,7 +330,7 @@ func fill(addr string, n, conns int) error {
 					errs <- err
 					return
 				}
-				if _, err := readResponse(r, false); err != nil {
+				if _, err := readResponse(r, false, false); err != nil {
 					errs <- err
 					return
 				}
@@ -369,9 +389,14 @@ func client(ctx context.Context, addr string, m mode) (int64, error) {
 		if _, err := conn.Write(req); err != nil {
 			return n, err
 		}
-		setCookie, err := readResponse(r, m.perConn)
-		if err != nil {
+		setCookie, err := readResponse(r, m.perConn, m.non2xx != nil)
+		switch {
+		case errors.Is(err, errNot2xx):
+			m.non2xx.Add(1)
+		case err != nil:
 			return n, err
+		case m.ok != nil:
+			m.ok.Add(1)
 		}
 		if m.perConn && setCookie != "" {
 			req = request(setCookie)
@@ -390,14 +415,22 @@ func request(cookie string) []byte {
 	return []byte(req + "\r\n")
 }
 
+// errNot2xx: with countNon2xx, a response that is read whole but is not a 2xx.
+var errNot2xx = errors.New("not a 2xx answer")
+
 // readResponse reads one response and, if wantCookie, returns its
-// Set-Cookie name=value.
-func readResponse(r *bufio.Reader, wantCookie bool) (string, error) {
+// Set-Cookie name=value. An answer other than 200 is an error, or with
+// countNon2xx, one other than 2xx is errNot2xx once read whole.
+func readResponse(r *bufio.Reader, wantCookie, countNon2xx bool) (string, error) {
 	status, err := r.ReadSlice('\n')
 	if err != nil {
 		return "", err
 	}
-	if !bytes.HasPrefix(status, []byte("HTTP/1.1 200")) {
+	var bad error
+	switch {
+	case countNon2xx && !bytes.HasPrefix(status, []byte("HTTP/1.1 2")):
+		bad = errNot2xx
+	case !countNon2xx && !bytes.HasPrefix(status, []byte("HTTP/1.1 200")):
 		return "", fmt.Errorf("unexpected response %q", bytes.TrimSpace(status))
 	}
 	length, setCookie := -1, ""
@@ -428,8 +461,10 @@ func readResponse(r *bufio.Reader, wantCookie bool) (string, error) {
 	if length < 0 {
 		return "", errors.New("response without Content-Length")
 	}
-	_, err = r.Discard(length)
-	return setCookie, err
+	if _, err = r.Discard(length); err != nil {
+		return "", err
+	}
+	return setCookie, bad
 }
 
 // firstCookie makes one first visit to the app at addr and returns its

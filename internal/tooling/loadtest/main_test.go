@@ -18,7 +18,7 @@ func TestReadResponse(t *testing.T) {
 		wantCookie bool
 		want       string
 	}{{true, "sid=abc"}, {true, ""}, {false, ""}} {
-		got, err := readResponse(r, tc.wantCookie)
+		got, err := readResponse(r, tc.wantCookie, false)
 		if err != nil || got != tc.want {
 			t.Fatalf("response %d: got %q, %v; want %q", i+1, got, err, tc.want)
 		}
@@ -28,7 +28,7 @@ func TestReadResponse(t *testing.T) {
 		"HTTP/1.1 200 OK\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n",
 	} {
-		if _, err := readResponse(bufio.NewReader(strings.NewReader(bad)), false); err == nil {
+		if _, err := readResponse(bufio.NewReader(strings.NewReader(bad)), false, false); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}
