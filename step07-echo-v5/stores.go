@@ -61,6 +61,12 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		opts.WriteTimeout = time.Second
 		opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
 		opts.MaxRetries = 1
+		opts.ContextTimeoutEnabled = true // no call outlives the engine's wait
+		// go-redis keeps 10 connections per CPU; 64 concurrent visitors
+		// waited for one. REDIS_URL's pool_size=N sets another number.
+		if opts.PoolSize == 0 {
+			opts.PoolSize = 64
+		}
 		redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
 		client := redis.NewClient(opts)
 		store := redisstore.New(client, "")
