@@ -160,6 +160,9 @@ func (s *Store) Turn(ctx context.Context, id string, lease time.Duration) (
 	for {
 		res, err := lockScript.Run(ctx, s.client, keys, t.token, lease.Milliseconds()).Slice()
 		if err != nil {
+			// Redis may have granted the lease before its answer was lost
+			// (the deadline passed): give it back, or it blocks the session.
+			_ = t.end()
 			return nil, nil, err
 		}
 		if res[0].(int64) == 1 {

@@ -130,3 +130,45 @@ func TestStall(t *testing.T) {
 	srv := redistest.Start(t)
 	storetest.CheckStall(t, New(client(t, srv), ""), srv.Pause, srv.Resume)
 }
+
+// loseReply ends a context once a script has run, and reports the deadline
+// as the error, as when the engine's deadline passes while Redis answers.
+type loseReply struct{ cancel context.CancelFunc }
+
+func (h loseReply) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h loseReply) ProcessPipelineHook(
+	next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h loseReply) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if err == nil && (cmd.Name() == "evalsha" || cmd.Name() == "eval") {
+			h.cancel()
+			cmd.SetErr(context.DeadlineExceeded)
+			return cmd.Err()
+		}
+		return err
+	}
+}
+
+// TestTurnWhoseAnswerIsLostIsGivenBack: a turn that Redis grants while
+// the caller's deadline passes, so that the answer never arrives, is given
+// back, not held for its lease: the next request gets it.
+func TestTurnWhoseAnswerIsLostIsGivenBack(t *testing.T) {
+	srv := redistest.Start(t)
+	c := client(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.AddHook(loseReply{cancel})
+	if _, _, err := New(c, "").Turn(ctx, "a", time.Minute); err == nil {
+		t.Fatal("Turn: got no error after its answer was lost")
+	}
+	// The lease is a minute; the next turn must not wait for it.
+	next, cancelNext := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelNext()
+	_, end, err := New(client(t, srv), "").Turn(next, "a", time.Minute)
+	if err != nil {
+		t.Fatalf("the next turn: %v, want it free", err)
+	}
+	end()
+}
