@@ -525,6 +525,11 @@ func TestTurnTakenAtTheDeadlineIsGivenBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			// PostgreSQL locks the session's row: without one, nothing is held.
+			err = s.Create(context.Background(), "a", []byte("p"), time.Now().Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
 			late, cancelLate := context.WithCancel(context.Background())
 			lock := sharedlock.New(lateStorage{s, cancelLate}, 0, nil)
 			if _, _, err := lock.Lock(late, "a"); err == nil {
