@@ -112,8 +112,9 @@ func (s *Store) keys(id string) []string {
 }
 
 // The scripts run inside Redis, each in one round trip, on Redis's clock
-// alone. lockScript takes the lease if it is free and reads the record;
-// else it answers how long the lease has left. updateScript writes and
+// alone. lockScript takes the lease if it is free (or already this
+// turn's: the client retried the script) and reads the record; else it
+// answers how long the lease has left. updateScript writes and
 // gives the turn back only if the lease is still this turn's: a holder
 // whose lease ran out cannot overwrite what the next one wrote (fencing).
 // Giving a turn back pushes a token on a list that a waiter blocks on
@@ -122,7 +123,8 @@ func (s *Store) keys(id string) []string {
 // the last lease, that it waits: most turns have none.
 var (
 	lockScript = redis.NewScript(`
-if redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then
+if redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) or
+	redis.call("GET", KEYS[1]) == ARGV[1] then
 	return {1, redis.call("GET", KEYS[2])}
 end
 redis.call("SET", KEYS[4], 1, "PX", ARGV[2])

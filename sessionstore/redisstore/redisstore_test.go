@@ -178,3 +178,35 @@ func TestTurnWhoseAnswerIsLostIsGivenBack(t *testing.T) {
 	}
 	end()
 }
+
+// runTwice runs a script twice, as the client does when it retries one
+// whose answer it lost (go-redis retries on a network error).
+type runTwice struct{}
+
+func (runTwice) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (runTwice) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (runTwice) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "evalsha" || cmd.Name() == "eval" {
+			_ = next(ctx, cmd) // its answer lost
+		}
+		return next(ctx, cmd)
+	}
+}
+
+// TestRetriedTurnIsTaken: a lock script that runs twice for one turn (a
+// retry) takes the turn; it does not wait for its own lease to run out.
+func TestRetriedTurnIsTaken(t *testing.T) {
+	srv := redistest.Start(t)
+	c := client(t, srv)
+	c.AddHook(runTwice{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // the lease is a minute
+	defer cancel()
+	_, end, err := New(c, "").Turn(ctx, "a", time.Minute)
+	if err != nil {
+		t.Fatalf("a retried turn: %v, want it taken", err)
+	}
+	end()
+}
