@@ -395,9 +395,18 @@ func (s *Store) Update(ctx context.Context, id string, data []byte, expiry time.
 	return affected(res, err)
 }
 
-// Delete implements sessionstore.Storage.
+// deleteSQL deletes a session's record.
+const deleteSQL = `DELETE FROM sessions WHERE id = $1`
+
+// Delete implements sessionstore.Storage. In its session's turn on
+// PostgreSQL, it also ends the turn, in the same round trip: a logout is
+// committed before the handler answers, and a failed commit reaches it.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	_, err := s.exec(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+	if t := s.held(ctx); t != nil && t.id == id && t.conn != nil {
+		_, err := t.commit(ctx, deleteSQL, id)
+		return err
+	}
+	_, err := s.exec(ctx, deleteSQL, id)
 	return err
 }
 
@@ -608,9 +617,16 @@ func (t *turn) update(ctx context.Context, data []byte, expiry time.Time) (bool,
 	if t.conn == nil {
 		return t.updateLockRow(ctx, data, expiry, now)
 	}
+	n, err := t.commit(ctx, updateSQL, t.id, data, expiry.UnixMilli(), now)
+	return n == 1, err
+}
+
+// commit runs stmt and commits the turn's transaction, in one round trip,
+// and ends the turn (PostgreSQL). It returns the rows stmt changed.
+func (t *turn) commit(ctx context.Context, stmt string, args ...any) (int64, error) {
 	var n int64
 	err := t.batch(ctx, func(b *pgx.Batch) {
-		b.Queue(updateSQL, t.id, data, expiry.UnixMilli(), now).Exec(
+		b.Queue(stmt, args...).Exec(
 			func(tag pgconn.CommandTag) error { n = tag.RowsAffected(); return nil })
 		b.Queue(`COMMIT`).Exec(func(tag pgconn.CommandTag) error {
 			if tag.String() != "COMMIT" {
@@ -620,10 +636,10 @@ func (t *turn) update(ctx context.Context, data []byte, expiry time.Time) (bool,
 		})
 	})
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	t.release(nil)
-	return n == 1, nil
+	return n, nil
 }
 
 // errTurnLost: a request that held its turn past the lease has lost it;
@@ -720,8 +736,8 @@ func (t *turn) updateLockRow(ctx context.Context, data []byte, expiry time.Time,
 	return updated, nil
 }
 
-// end gives the turn back, if Update has not: PostgreSQL commits what the
-// turn wrote (a Delete at logout, say), SQLite deletes the lock row.
+// end gives the turn back, if Update or Delete has not: PostgreSQL commits
+// what the turn wrote (another session ended, say), SQLite deletes the lock row.
 func (t *turn) end() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -558,3 +558,33 @@ func (l lateStorage) Turn(ctx context.Context, id string, lease time.Duration) (
 	l.cancel()
 	return in, end, err
 }
+
+// TestDeleteInATurnIsCommitted: on PostgreSQL, a Delete in the session's
+// turn (a logout) is committed before it returns, not when the turn is
+// given back after the handler answered, where a failure is only logged.
+func TestDeleteInATurnIsCommitted(t *testing.T) {
+	url, ctx := pgtest.Start(t).NewDatabase(t), context.Background()
+	var stores []*Store
+	for range 2 { // two instances
+		s, db, err := Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		stores = append(stores, s)
+	}
+	if err := stores[0].Create(ctx, "a", []byte("p"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	in, end, err := stores[0].Turn(ctx, "a", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer end()
+	if err := stores[0].Delete(in(ctx), "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := stores[1].Find(ctx, "a"); err != nil || found {
+		t.Errorf("after Delete returned, another instance finds the session: %v, %v", found, err)
+	}
+}
