@@ -78,12 +78,14 @@ type Config struct {
 	// Secrets sign the cookie: the first signs, all verify (rotation). At
 	// least 32 bytes each, from configuration, never from the source.
 	Secrets          [][]byte
-	MaxAge, Lifetime int              // idle (and Max-Age), absolute; seconds, 0: a day, a week
-	Secure           bool             // HTTPS only; a request over TLS gets it anyway
-	Wait             time.Duration    // for a session's turn before a 503; 0 means 5s
-	Shared           Locker           // turns across processes, for a shared storage
-	Now              func() time.Time // the clock; nil means time.Now
-	Logger           *slog.Logger     // nil means slog.Default()
+	MaxAge, Lifetime int           // idle (and Max-Age), absolute; seconds, 0: a day, a week
+	Secure           bool          // HTTPS only; a request over TLS gets it anyway
+	Wait             time.Duration // for a session's turn before a 503; 0 means 5s
+	Shared           Locker        // turns across processes, for a shared storage
+	// Now is the engine's clock; nil means time.Now. A storage expires
+	// records by the wall clock, so a test clock must not run behind it.
+	Now    func() time.Time
+	Logger *slog.Logger // nil means slog.Default()
 }
 
 // Store is the engine: a sessions.Store, safe for concurrent use.

@@ -13,7 +13,8 @@
 //   - PostgreSQL (github.com/jackc/pgx/v5): several machines share it.
 //
 // The connections are a bounded pool (see Pool). The schema is created if
-// missing; a loop in the background deletes expired rows (Close stops it).
+// missing. A Create starts a sweep of expired rows in the background, once
+// a SweepInterval at most (Close stops it).
 // A session may be filed under an owner (an account), so that step 8 can
 // list and end an account's sessions with one indexed query each. The
 // turns of a session's requests are the database's own locks (see Turn).
