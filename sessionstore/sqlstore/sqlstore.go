@@ -366,16 +366,29 @@ func (s *Store) Find(ctx context.Context, id string) ([]byte, bool, error) {
 	return data, err == nil, err
 }
 
-// Create implements sessionstore.Storage. A row past its expiry that the
-// sweep has not reached yet is taken over; a live one is not. It starts a
-// sweep in the background when one is due.
-func (s *Store) Create(ctx context.Context, id string, data []byte, expiry time.Time) error {
-	s.sweepSoon()
-	res, err := s.exec(ctx, `
+// createSQL stores a new record. A row past its expiry that the sweep has
+// not reached yet is taken over; a live one is not.
+const createSQL = `
 INSERT INTO sessions (id, data, expiry) VALUES ($1, $2, $3)
 ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, owner = NULL
-WHERE sessions.expiry <= $4`, id, data, expiry.UnixMilli(), time.Now().UnixMilli())
-	created, err := affected(res, err)
+WHERE sessions.expiry <= $4`
+
+// Create implements sessionstore.Storage. In a turn on PostgreSQL (the
+// session's record was gone), it also ends the turn, as Update does, so
+// that a failed commit reaches the caller. It starts a sweep in the
+// background when one is due.
+func (s *Store) Create(ctx context.Context, id string, data []byte, expiry time.Time) error {
+	s.sweepSoon()
+	args := []any{id, data, expiry.UnixMilli(), time.Now().UnixMilli()}
+	var created bool
+	var err error
+	if t := s.held(ctx); t != nil && t.conn != nil {
+		var n int64
+		n, err = t.commit(ctx, createSQL, args...)
+		created = n == 1
+	} else {
+		created, err = affected(s.exec(ctx, createSQL, args...))
+	}
 	if err == nil && !created {
 		err = errTaken
 	}
@@ -737,8 +750,8 @@ func (t *turn) updateLockRow(ctx context.Context, data []byte, expiry time.Time,
 	return updated, nil
 }
 
-// end gives the turn back, if Update or Delete has not: PostgreSQL commits
-// what the turn wrote (another session ended, say), SQLite deletes the lock row.
+// end gives the turn back, if a write has not: PostgreSQL commits what
+// the turn wrote (another session ended, say), SQLite deletes the lock row.
 func (t *turn) end() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -591,3 +591,31 @@ func TestDeleteInATurnIsCommitted(t *testing.T) {
 		t.Errorf("after Delete returned, another instance finds the session: %v, %v", found, err)
 	}
 }
+
+// TestCreateInATurnIsCommitted: on PostgreSQL, a Create in a turn (the
+// session's record was gone, so the visitor gets a new one) is committed
+// before it returns, not after the handler answered with its cookie.
+func TestCreateInATurnIsCommitted(t *testing.T) {
+	url, ctx := pgtest.Start(t).NewDatabase(t), context.Background()
+	var stores []*Store
+	for range 2 { // two instances
+		s, db, err := Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		stores = append(stores, s)
+	}
+	in, end, err := stores[0].Turn(ctx, "gone", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer end()
+	err = stores[0].Create(in(ctx), "new", []byte("p"), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := stores[1].Find(ctx, "new"); err != nil || !found {
+		t.Errorf("after Create returned, another instance finds nothing: %v, %v", found, err)
+	}
+}
