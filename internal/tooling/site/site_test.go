@@ -674,3 +674,36 @@ func TestNoLinkInALink(t *testing.T) {
 		}
 	}
 }
+
+// TestLinksReachTheirSection: every link from one lesson to a section, of
+// its own page or of another, lands on a heading or figure that exists.
+// A link to a section that moved pages otherwise leaves the reader at the top.
+func TestLinksReachTheirSection(t *testing.T) {
+	srv := newTestSite(t)
+	files, _ := filepath.Glob("../../../docs/*.md")
+	bodies, ids := map[string]string{}, map[string]map[string]bool{}
+	idRE := regexp.MustCompile(` id="([^"]+)"`)
+	for _, f := range files {
+		path := "/" + strings.TrimSuffix(filepath.Base(f), ".md")
+		if path == "/index" {
+			path = "/"
+		}
+		_, body := get(t, srv.URL+path)
+		bodies[path], ids[path] = body, map[string]bool{}
+		for _, m := range idRE.FindAllStringSubmatch(body, -1) {
+			ids[path][m[1]] = true
+		}
+	}
+	hrefRE := regexp.MustCompile(`<a [^>]*href="(/[^"#]*)?#([^"]+)"`)
+	for path, body := range bodies {
+		for _, m := range hrefRE.FindAllStringSubmatch(body, -1) {
+			target := m[1]
+			if target == "" {
+				target = path
+			}
+			if want, ok := ids[target]; ok && !want[m[2]] {
+				t.Errorf("%s links to %s#%s, a section that page does not have", path, target, m[2])
+			}
+		}
+	}
+}
