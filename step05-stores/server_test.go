@@ -479,6 +479,11 @@ func TestRedisOutage(t *testing.T) {
 			t.Errorf("Redis down: got %d %q, want 503 explaining the store is down", status, body)
 		}
 	}
+	if resp, err := http.Get(app.URL); err != nil || resp.Header.Get("Retry-After") != "1" {
+		t.Errorf("Redis down: got Retry-After %q (%v), want 1", resp.Header.Get("Retry-After"), err)
+	} else {
+		resp.Body.Close()
+	}
 
 	srv.Restart() // empty: this Redis kept nothing on disk
 	status, body := v.get(app.URL)

@@ -145,6 +145,10 @@ func plainTextErrors(err error, c echo.Context) {
 	if errors.As(err, &he) {
 		code, message = he.Code, fmt.Sprint(he.Message)
 	}
+	// A 503 says when to try again, unless its handler said so already.
+	if h := c.Response().Header(); code == http.StatusServiceUnavailable && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", "1")
+	}
 	// A failed write means the visitor has gone. Nobody is left to tell.
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(code)

@@ -132,6 +132,10 @@ func plainTextErrors(c *echo.Context, err error) {
 	if errors.As(err, &he) && he.Message != "" {
 		message = he.Message
 	}
+	// A 503 says when to try again, unless its handler said so already.
+	if h := c.Response().Header(); code == http.StatusServiceUnavailable && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", "1")
+	}
 	// A failed write means the visitor has gone. Nobody is left to tell.
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(code)

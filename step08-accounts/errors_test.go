@@ -34,6 +34,10 @@ func TestErrorsArePlainText(t *testing.T) {
 			if rec.Code != tc.code || rec.Body.String() != tc.body || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
 				t.Errorf("got %d %q (%s), want %d %q in plain text", rec.Code, rec.Body, rec.Header().Get("Content-Type"), tc.code, tc.body)
 			}
+			// A 503 tells the client, and any load balancer, when to try again.
+			if retry := rec.Header().Get("Retry-After"); (tc.code == 503) != (retry == "1") {
+				t.Errorf("got Retry-After %q for a %d", retry, tc.code)
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo-contrib/v5/session"
 	"github.com/labstack/echo/v5"
@@ -70,6 +71,9 @@ func newServer(
 	e.Use(session.Middleware(b.store))
 	// One session's requests take turns.
 	e.Use(echo.WrapMiddleware(b.store.Middleware(sessionName)))
+	// Account queries get the engine's wait too (5 seconds). A stalled
+	// database then costs a 503, not a hang.
+	e.Use(middleware.ContextTimeout(5 * time.Second))
 
 	a := &app{store: b.store, index: b.index, accounts: u, tries: accountLimit()}
 	// region routes

@@ -767,3 +767,19 @@ func TestRealIPIgnoresForwardedFor(t *testing.T) {
 }
 
 // endregion realip
+
+// TestHandlersHaveADeadline: every handler runs under a deadline, so an
+// account query on a stalled database ends in a 503, not a hang.
+func TestHandlersHaveADeadline(t *testing.T) {
+	b := newTestBackend(t, config{}, discard)
+	e := newServer(b, testAccounts(t, b), nil, discard)
+	var deadline bool
+	e.GET("/probe", func(c *echo.Context) error {
+		_, deadline = c.Request().Context().Deadline()
+		return c.NoContent(http.StatusNoContent)
+	})
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/probe", nil))
+	if !deadline {
+		t.Error("a handler's context has no deadline: a stalled database would hang it")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v5"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
@@ -429,4 +430,20 @@ func newTestServer(t *testing.T, h http.Handler) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// TestHandlersHaveADeadline: every handler runs under a deadline, so an
+// account query on a stalled database ends in a 503, not a hang.
+func TestHandlersHaveADeadline(t *testing.T) {
+	h, _ := newTestHandler(t, testConfig(t, config{}))
+	e := h.(*echo.Echo)
+	var deadline bool
+	e.GET("/api/probe", func(c *echo.Context) error {
+		_, deadline = c.Request().Context().Deadline()
+		return c.NoContent(http.StatusNoContent)
+	})
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/probe", nil))
+	if !deadline {
+		t.Error("a handler's context has no deadline: a stalled database would hang it")
+	}
 }
