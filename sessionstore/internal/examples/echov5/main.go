@@ -28,16 +28,20 @@ func main() {
 	e.Use(session.Middleware(store))                    // session.Get finds the store
 	e.Use(echo.WrapMiddleware(store.Middleware("sid"))) // one session's requests take turns
 	e.GET("/", func(c *echo.Context) error {
+		// This visitor\'s page only: no cache may keep it or serve it to another.
+		c.Response().Header().Set("Cache-Control", "no-store")
+		c.Response().Header().Set("Vary", "Cookie")
 		sess, err := session.Get("sid", c)
 		if err != nil { // the store failed: a bad cookie is a fresh session, not an error
+			c.Response().Header().Set("Retry-After", "1")
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "Try again in a moment.")
 		}
 		n, _ := sess.Values["page_views"].(int)
 		sess.Values["page_views"] = n + 1
 		if err := sess.Save(c.Request(), c.Response()); err != nil {
+			c.Response().Header().Set("Retry-After", "1")
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "Try again in a moment.")
 		}
-		c.Response().Header().Set("Cache-Control", "no-store") // this visitor's page only
 		if n == 0 {
 			return c.String(http.StatusOK, "Welcome to this page for the first time!")
 		}

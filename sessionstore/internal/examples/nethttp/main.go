@@ -22,18 +22,22 @@ func main() {
 		log.Fatal(err)
 	}
 	count := func(w http.ResponseWriter, r *http.Request) {
+		// This visitor's page only: no cache may keep it or serve it to another.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Vary", "Cookie")
 		sess, err := store.Get(r, "sid")
 		if err != nil { // the store failed: a bad cookie is a fresh session, not an error
+			w.Header().Set("Retry-After", "1")
 			http.Error(w, "Try again in a moment.", http.StatusServiceUnavailable)
 			return
 		}
 		n, _ := sess.Values["page_views"].(int)
 		sess.Values["page_views"] = n + 1
 		if err := sess.Save(r, w); err != nil {
+			w.Header().Set("Retry-After", "1")
 			http.Error(w, "Try again in a moment.", http.StatusServiceUnavailable)
 			return
 		}
-		w.Header().Set("Cache-Control", "no-store") // this visitor's page only
 		if n == 0 {
 			fmt.Fprint(w, "Welcome to this page for the first time!")
 			return
