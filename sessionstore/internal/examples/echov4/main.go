@@ -28,7 +28,7 @@ func main() {
 	e.Use(session.Middleware(store))                    // session.Get finds the store
 	e.Use(echo.WrapMiddleware(store.Middleware("sid"))) // one session's requests take turns
 	e.GET("/", func(c echo.Context) error {
-		// This visitor\'s page only: no cache may keep it or serve it to another.
+		// This visitor's page only: no cache may keep it or serve it to another.
 		c.Response().Header().Set("Cache-Control", "no-store")
 		c.Response().Header().Set("Vary", "Cookie")
 		sess, err := session.Get("sid", c)
