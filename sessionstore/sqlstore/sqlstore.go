@@ -39,7 +39,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"           // registers the "sqlite" driver
+	"modernc.org/sqlite"             // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // schema is the tables the store needs; BLOB is BYTEA in PostgreSQL.
@@ -201,9 +202,31 @@ func Redacted(rawURL string) string {
 // that read first and wrote later could fail at once, since another
 // writer got in between.
 func OpenSQLite(path string, busy time.Duration) (*sql.DB, error) {
-	pragmas := "_pragma=busy_timeout(%d)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)" +
-		"&_txlock=immediate"
-	return sql.Open("sqlite", fmt.Sprintf("file:%s?"+pragmas, path, busy.Milliseconds()))
+	pragmas := "_pragma=busy_timeout(%d)&_pragma=synchronous(normal)&_txlock=immediate"
+	db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?"+pragmas, path, busy.Milliseconds()))
+	if err != nil {
+		return nil, err
+	}
+	// WAL is kept in the file: the first instance switches a new file to
+	// it, and later ones find it switched. Two that switch at once would
+	// deadlock, so SQLite answers one SQLITE_BUSY at once instead of
+	// waiting (see sqlite3_busy_handler); that one tries again.
+	deadline := time.Now().Add(busy)
+	for {
+		var mode string
+		err = db.QueryRow(`PRAGMA journal_mode=wal`).Scan(&mode)
+		var e *sqlite.Error
+		if err == nil || !errors.As(err, &e) || e.Code()&0xff != sqlite3.SQLITE_BUSY ||
+			time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("switching %s to WAL: %w", path, err)
+	}
+	return db, nil
 }
 
 // New returns a Store over db, creating the tables if they are missing.
