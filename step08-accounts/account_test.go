@@ -398,7 +398,7 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 			return config{Store: "sqlite", DatabaseURL: "sqlite://" + filepath.Join(t.TempDir(), "accounts.db")}
 		}},
 		{"postgres", func(t *testing.T) config {
-			return config{Store: "postgres", DatabaseURL: pgtest.Start(t).NewDatabase(t)}
+			return config{Store: "postgres", DatabaseURL: pgtest.Database(t)}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v5"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/go-sessions-course/echo-sessions/internal/testkit/pgtest"
 	"github.com/go-sessions-course/echo-sessions/internal/testkit/storetest"
 	"github.com/go-sessions-course/echo-sessions/internal/testkit/testcookie"
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
@@ -35,7 +36,9 @@ var discard = slog.New(slog.DiscardHandler)
 
 func TestMain(m *testing.M) {
 	bcryptCost = bcrypt.MinCost // see bcryptCost
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.StopShared() // the PostgreSQL server the tests share, if one started
+	os.Exit(code)
 }
 
 // testApp is one running instance of the program, over its database.

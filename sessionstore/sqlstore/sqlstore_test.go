@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +18,13 @@ import (
 	"github.com/go-sessions-course/echo-sessions/sessionstore"
 	"github.com/go-sessions-course/echo-sessions/sessionstore/sharedlock"
 )
+
+// TestMain stops the PostgreSQL server that the tests share (pgtest.Database).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
+}
 
 // openSQLite opens path as one more process would. Its wait for a busy
 // file is longer than any engine's wait in the suite: the engine's
@@ -201,14 +209,10 @@ func TestInstancesStartAtOnce(t *testing.T) {
 		rounds int
 	}{{"sqlite", 50}, {"postgres", 1}} {
 		t.Run(tc.name, func(t *testing.T) {
-			var srv *pgtest.Server
-			if tc.name == "postgres" {
-				srv = pgtest.Start(t)
-			}
 			for range tc.rounds {
 				url := "sqlite://" + filepath.Join(t.TempDir(), "sessions.db")
-				if srv != nil {
-					url = srv.NewDatabase(t)
+				if tc.name == "postgres" {
+					url = pgtest.Database(t)
 				}
 				errs := make(chan error, 4)
 				for range cap(errs) {
@@ -294,7 +298,7 @@ func TestStall(t *testing.T) {
 // concurrent request, and keeps two idle: it closes and opens them again
 // all the time.)
 func TestPoolIsBounded(t *testing.T) {
-	s, db, err := Open(context.Background(), pgtest.Start(t).NewDatabase(t)+"&pool_max_conns=4")
+	s, db, err := Open(context.Background(), pgtest.Database(t)+"&pool_max_conns=4")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +369,7 @@ func TestPoolParameters(t *testing.T) {
 // lookup behind it); a Create leaves the sweep to the background, even
 // when an expired row it must delete is locked.
 func TestMaintenanceTakesNoLockAVisitorWaitsFor(t *testing.T) {
-	url := pgtest.Start(t).NewDatabase(t)
+	url := pgtest.Database(t)
 	s, db, err := Open(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
@@ -433,8 +437,7 @@ INSERT INTO sessions (id, data, expiry) SELECT 'x' || i, x'70', $1 FROM n`, past
 // moment). Each waiter is seen waiting in pg_stat_activity before the next
 // one asks.
 func TestTurnsQueueInPostgreSQL(t *testing.T) {
-	srv := pgtest.Start(t)
-	url := srv.NewDatabase(t)
+	url := pgtest.Database(t)
 	ctx := context.Background()
 	var stores []*Store
 	for range 4 { // four instances
@@ -529,7 +532,7 @@ func TestTurnTakenAtTheDeadlineIsGivenBack(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			url := tc.url
 			if url == "" {
-				url = pgtest.Start(t).NewDatabase(t)
+				url = pgtest.Database(t)
 			}
 			s, db, err := Open(context.Background(), url)
 			if err != nil {
@@ -574,7 +577,7 @@ func (l lateStorage) Turn(ctx context.Context, id string, lease time.Duration) (
 // turn (a logout) is committed before it returns, not when the turn is
 // given back after the handler answered, where a failure is only logged.
 func TestDeleteInATurnIsCommitted(t *testing.T) {
-	url, ctx := pgtest.Start(t).NewDatabase(t), context.Background()
+	url, ctx := pgtest.Database(t), context.Background()
 	var stores []*Store
 	for range 2 { // two instances
 		s, db, err := Open(ctx, url)
@@ -604,7 +607,7 @@ func TestDeleteInATurnIsCommitted(t *testing.T) {
 // session's record was gone, so the visitor gets a new one) is committed
 // before it returns, not after the handler answered with its cookie.
 func TestCreateInATurnIsCommitted(t *testing.T) {
-	url, ctx := pgtest.Start(t).NewDatabase(t), context.Background()
+	url, ctx := pgtest.Database(t), context.Background()
 	var stores []*Store
 	for range 2 { // two instances
 		s, db, err := Open(ctx, url)

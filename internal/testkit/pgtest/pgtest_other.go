@@ -22,3 +22,9 @@ func (s *Server) Stop()                           {}
 func (s *Server) Restart()                        {}
 func (s *Server) Pause()                          {}
 func (s *Server) Resume()                         {}
+
+// Database skips the test, as Start does.
+func Database(t testing.TB) string { Start(t); return "" }
+
+// StopShared does nothing: Database started no server.
+func StopShared() {}

@@ -228,16 +228,22 @@ func Run(t *testing.T, b Backend) {
 	})
 	if b.Outage != nil {
 		t.Run("OutageIs503ThenRecovers", func(t *testing.T) {
-			s := engine(t, b.Open(t)(), nil, sessionstore.Config{Wait: 5 * time.Second})
+			storage := b.Open(t)()
+			s := engine(t, storage, nil, sessionstore.Config{Wait: 5 * time.Second})
 			srv := httptest.NewServer(CounterApp(s))
 			defer srv.Close()
-			jar, _ := cookiejar.New(nil)
+			// During the outage, an instance with a short wait: a held
+			// SQLite lock is waited for to the end of it.
+			short := httptest.NewServer(CounterApp(
+				engine(t, storage, nil, sessionstore.Config{Wait: 200 * time.Millisecond})))
+			defer short.Close()
+			jar, _ := cookiejar.New(nil) // cookies ignore the port: both get it
 			client := &http.Client{Jar: jar}
 			if status, body := Get(t, client, srv.URL); status != http.StatusOK || body != "1" {
 				t.Fatalf("before the outage: got %d %q, want 200 \"1\"", status, body)
 			}
 			b.Outage(t)
-			if status, _ := Get(t, client, srv.URL); status != http.StatusServiceUnavailable {
+			if status, _ := Get(t, client, short.URL); status != http.StatusServiceUnavailable {
 				t.Errorf("during the outage: got %d, want 503", status)
 			}
 			b.Recover(t)

@@ -165,6 +165,11 @@ func (r *recorder) Fatal(args ...any) {
 // run runs md as PAGE.md of a repository that holds hello, and returns
 // the failures and the page afterwards.
 func run(t *testing.T, md string, update bool) ([]string, string) {
+	return runWithin(t, md, update, 0)
+}
+
+// runWithin is run with a limit on each command (0: the Runner's own).
+func runWithin(t *testing.T, md string, update bool, limit time.Duration) ([]string, string) {
 	t.Helper()
 	root := t.TempDir()
 	for name, text := range map[string]string{
@@ -183,7 +188,9 @@ func run(t *testing.T, md string, update bool) ([]string, string) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		New(t, root).Run(rec, "PAGE.md", Bash, update)
+		r := New(t, root)
+		r.timeout = limit
+		r.Run(rec, "PAGE.md", Bash, update)
 	}()
 	<-done
 	after, err := os.ReadFile(filepath.Join(root, "PAGE.md"))
@@ -250,9 +257,10 @@ func TestRun(t *testing.T) {
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			defer func(d time.Duration) { commandTimeout = d }(commandTimeout)
-			commandTimeout = 2 * time.Second
-			errs, _ := run(t, c.page, false)
+			t.Parallel() // each page has its own folder, and its program a free port
+			// A command that runs for ever is stopped at this limit; no
+			// other command of these pages comes near it.
+			errs, _ := runWithin(t, c.page, false, 2*time.Second)
 			switch {
 			case c.want == "" && len(errs) > 0:
 				t.Errorf("got failures %q, want none", errs)

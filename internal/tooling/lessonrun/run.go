@@ -2,6 +2,7 @@ package lessonrun
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -34,10 +35,11 @@ var (
 // Runner runs pages of the repository at its root, building each program a
 // page starts once, for all of them.
 type Runner struct {
-	root  string
-	bin   string // where the programs are built
-	mu    sync.Mutex
-	built map[string]*build
+	root    string
+	bin     string        // where the programs are built
+	timeout time.Duration // a command's limit; 0: commandTimeout
+	mu      sync.Mutex
+	built   map[string]*build
 }
 
 type build struct {
@@ -296,7 +298,8 @@ func (s *session) command(c string) (string, error) {
 	if s.port != "" {
 		c = strings.ReplaceAll(c, "localhost:3000", "localhost:"+s.port)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	limit := cmp.Or(s.r.timeout, commandTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.sh.Name, append(s.sh.Args, c)...)
 	cmd.Dir = s.work
@@ -313,7 +316,7 @@ func (s *session) command(c string) (string, error) {
 	err := cmd.Run()
 	if ctx.Err() != nil {
 		err = fmt.Errorf("still running after %v: start it with <!-- server: ... --> "+
-			"or mark it <!-- norun: why -->", commandTimeout)
+			"or mark it <!-- norun: why -->", limit)
 	}
 	return s.mask(out.String()), err
 }

@@ -18,16 +18,32 @@ import (
 // real file, an anchor, a mark or a diff's background.
 
 // lexerFor returns chroma's lexer for a language name ("go", "sh") or a
-// file name ("server.go", "go.mod").
+// file name ("server.go", "go.mod"), remembered: chroma finds a file's
+// lexer by trying every lexer's patterns, a third of a source page's time.
 func lexerFor(lang string) chroma.Lexer {
+	lang = path.Base(lang) // chroma matches a file by its name alone
+	lexerCache.Lock()
+	defer lexerCache.Unlock()
+	if l, ok := lexerCache.m[lang]; ok {
+		return l
+	}
 	l := lexers.Get(lang)
 	if l == nil {
-		l = lexers.Match(path.Base(lang))
+		l = lexers.Match(lang)
 	}
 	if l == nil {
 		l = lexers.Fallback
 	}
-	return chroma.Coalesce(l)
+	if lexerCache.m == nil || len(lexerCache.m) > 500 {
+		lexerCache.m = map[string]chroma.Lexer{}
+	}
+	lexerCache.m[lang] = chroma.Coalesce(l)
+	return lexerCache.m[lang]
+}
+
+var lexerCache struct {
+	sync.Mutex
+	m map[string]chroma.Lexer // lang -> its lexer
 }
 
 // tokenLines returns src's tokens, line by line, without the newlines.
