@@ -26,9 +26,9 @@ import (
 // (bash writes them; zsh then checks them).
 //
 // Every page takes a program's build and start, so all of them take minutes.
-// They all run under COURSE_SWEEP=full (CI sets it), with -update, or when
-// -run names a page (-run Lessons/05-stores); a plain `go test ./...` runs
-// the first lesson only, in bash only, and says so.
+// They run under COURSE_SWEEP=full (CI sets it), with -update, or when -run
+// names them (-run Lessons/05-stores: one page); a plain `go test ./...`
+// skips them, and says so.
 func TestLessons(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl is not installed: the lessons' commands need it")
@@ -42,30 +42,24 @@ func TestLessons(t *testing.T) {
 		paths = append(paths, "docs/"+f)
 	}
 	slices.Sort(paths)
-	whole := sweepWhole("Lessons/")
-	if !whole {
-		t.Logf("a sample: only %s of %d pages runs, in bash; "+
-			"COURSE_SWEEP=full runs them all, in zsh too", samplePage, len(paths))
+	if !sweepWhole("Lessons") {
+		t.Skipf("the %d pages' commands run under COURSE_SWEEP=full (CI sets it), "+
+			"-update, or -run Lessons/PAGE", len(paths))
 	}
 	r := lessonrun.New(t, "..")
 	for _, path := range paths {
 		name := filepath.Base(path[:len(path)-len(filepath.Ext(path))])
-		if !whole && name != samplePage {
-			continue
-		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			t.Run("bash", func(t *testing.T) {
 				r.Run(t, path, lessonrun.Bash, transcript.Updating())
 			})
-			if whole { // the sample runs in bash only
-				t.Run("zsh", func(t *testing.T) {
-					if _, err := exec.LookPath("zsh"); err != nil {
-						t.Skip("zsh is not installed: every command must also run in zsh -f")
-					}
-					r.Run(t, path, lessonrun.Zsh, false)
-				})
-			}
+			t.Run("zsh", func(t *testing.T) {
+				if _, err := exec.LookPath("zsh"); err != nil {
+					t.Skip("zsh is not installed: every command must also run in zsh -f")
+				}
+				r.Run(t, path, lessonrun.Zsh, false)
+			})
 			skipped, err := r.Skipped(path)
 			if err != nil {
 				t.Fatal(err)
@@ -77,13 +71,8 @@ func TestLessons(t *testing.T) {
 	}
 }
 
-// samplePage is the page a plain `go test ./...` runs: the first lesson,
-// which starts one small program and exercises the runner's every kind of block.
-const samplePage = "01-cookies"
-
-// sweepWhole reports whether a slow sweep runs whole rather than a sample:
-// under COURSE_SWEEP=full (CI sets it), with -update, or when -run names
-// one of its subtests (the pattern holds name, such as "Lessons/").
+// sweepWhole reports whether a slow sweep runs: under COURSE_SWEEP=full
+// (CI sets it), with -update, or when the -run pattern holds name.
 func sweepWhole(name string) bool {
 	if os.Getenv("COURSE_SWEEP") == "full" || transcript.Updating() {
 		return true

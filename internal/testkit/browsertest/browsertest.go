@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"html"
 	"os"
@@ -51,6 +52,10 @@ func Start(t *testing.T) *Browser {
 
 func findChromium(t *testing.T) string {
 	t.Helper()
+	if !Wanted() {
+		t.Skip("browser tests run under COURSE_SWEEP=full (CI sets it), " +
+			"-update, or -run: skipping Chromium in a plain go test")
+	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
@@ -71,6 +76,22 @@ func options(exe, profile string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 	)
+}
+
+// Wanted reports whether this run starts Chromium: under COURSE_SWEEP=full
+// (as .ci/run sets it), with -update (which saves screenshots), or when
+// -run picks the tests. A plain `go test ./...` skips the browser: its
+// starts were a sixth of a learner's first run, for checks CI makes anyway.
+func Wanted() bool {
+	if os.Getenv("COURSE_SWEEP") == "full" {
+		return true
+	}
+	for _, name := range []string{"update", "test.run"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
+			return true
+		}
+	}
+	return false
 }
 
 // shared is the one Chromium that a package's tests share (see Shared).

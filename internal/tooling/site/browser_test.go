@@ -18,9 +18,10 @@ import (
 
 // The browser tests open the course in headless Chromium and check what a
 // reader sees: at a phone's width (390 px), a tablet's (768) and a
-// laptop's (1280), in light and dark. Every page at every width and theme
-// is the slow sweep: it runs whole under COURSE_SWEEP=full (as .ci/run
-// sets it), and on one long lesson otherwise. SITE_PAGES=/,/04-counter
+// laptop's (1280), in light and dark. A plain go test skips them (see
+// browsertest.Wanted). Every page at every width and theme is the slow
+// sweep: it runs whole under COURSE_SWEEP=full (as .ci/run sets it), and
+// on one long lesson under -run Browser. SITE_PAGES=/,/04-counter
 // opens only those pages; SITE_SCREENSHOTS=dir saves a screenshot of each
 // (the first screen, and the whole page at 390 and 1280) in dir.
 //
