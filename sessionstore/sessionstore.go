@@ -226,6 +226,10 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // them again. The cookie is sent for a new ID or changed options, else at
 // most once a minute (or MaxAge/10), to move its Max-Age.
 //
+// Save on a HEAD request stores nothing and sends no cookie: HEAD asks for
+// a page's headers alone, and RFC 9110 calls it safe. A link preview or an
+// uptime check then neither starts a session nor moves one on.
+//
 // After a failed load (New's error) Save returns ErrUnavailable: a new
 // session would replace the visitor's. A session that ended while the
 // request ran (a logout elsewhere, a login that moved it) stays ended:
@@ -237,6 +241,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	st := s.state(r, session.Name())
 	if st.err != nil { // a new session now would replace the cookie, and lose the stored one
 		return unavailable(st.err)
+	}
+	if r.Method == http.MethodHead {
+		return nil // safe: it changes nothing
 	}
 	if st.ended {
 		// The session ended, or moved to a new ID (a login), while this

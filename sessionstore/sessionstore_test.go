@@ -301,6 +301,39 @@ func TestSessionsSave(t *testing.T) {
 	}
 }
 
+// TestHeadChangesNothing: Save on a HEAD request starts no session, moves
+// none on, deletes none, and sends no cookie.
+func TestHeadChangesNothing(t *testing.T) {
+	s := newStore(t, sessionstore.Config{})
+	head := func(cookie *http.Cookie, change func(*sessions.Session)) *httptest.ResponseRecorder {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodHead, "/", nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		sess, err := s.Get(req, cookieName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		change(sess)
+		rec := httptest.NewRecorder()
+		if err := sess.Save(req, rec); err != nil {
+			t.Fatal(err)
+		}
+		if c := rec.Header().Get("Set-Cookie"); c != "" {
+			t.Errorf("HEAD sent Set-Cookie %q", c)
+		}
+		return rec
+	}
+	head(nil, setCount(1)) // a first visit: nothing to find later
+	_, cookie := visit(t, s, nil, setCount(1))
+	head(cookie, setCount(2))
+	head(cookie, func(sess *sessions.Session) { sess.Options.MaxAge = -1 })
+	if got, _ := visit(t, s, cookie, nil); got.IsNew || got.Values["count"] != 1 {
+		t.Errorf("after two HEADs: got IsNew=%v values %v, want the stored count 1", got.IsNew, got.Values)
+	}
+}
+
 // failing is a storage whose server is down.
 type failing struct{}
 

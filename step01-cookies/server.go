@@ -119,5 +119,6 @@ func newServer(secure bool, logger *slog.Logger) *echo.Echo {
 
 // getAndHead are the methods of every page. HEAD asks for GET's headers
 // without the body, and RFC 9110 asks servers to answer both. A HEAD runs
-// the GET handler, as in Express, and net/http leaves the body out.
+// the GET handler, as in Express, and net/http leaves the body out. Unlike
+// in Express, it changes nothing: it sets no cookie and saves no session.
 var getAndHead = []string{http.MethodGet, http.MethodHead}

@@ -56,8 +56,7 @@ func newServer(store *sessionstore.Store, logger *slog.Logger) *echo.Echo {
 	// endregion lock
 
 	// region routes
-	// A HEAD counts as a visit. Its answer must carry the Set-Cookie that a
-	// GET would.
+	// A HEAD runs pageViews too, and counts nothing: it is safe (RFC 9110).
 	e.Match(getAndHead, "/", pageViews)
 	// endregion routes
 	return e
@@ -68,5 +67,6 @@ const sessionName = "sid"
 
 // getAndHead are the methods of every page. HEAD asks for GET's headers
 // without the body, and RFC 9110 asks servers to answer both. A HEAD runs
-// the GET handler, as in Express, and net/http leaves the body out.
+// the GET handler, as in Express, and net/http leaves the body out. Unlike
+// in Express, it changes nothing: it sets no cookie and saves no session.
 var getAndHead = []string{http.MethodGet, http.MethodHead}

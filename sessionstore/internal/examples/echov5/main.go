@@ -27,7 +27,8 @@ func main() {
 	e := echo.New()
 	e.Use(session.Middleware(store))                    // session.Get finds the store
 	e.Use(echo.WrapMiddleware(store.Middleware("sid"))) // one session's requests take turns
-	e.GET("/", func(c *echo.Context) error {
+	// HEAD as well as GET, as RFC 9110 asks: the engine saves nothing for a HEAD.
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/", func(c *echo.Context) error {
 		// This visitor's page only: no cache may keep it or serve it to another.
 		c.Response().Header().Set("Cache-Control", "no-store")
 		c.Response().Header().Set("Vary", "Cookie")

@@ -45,7 +45,7 @@ func main() {
 		fmt.Fprintf(w, "You visited this page %d times", n+1)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", count)
+	mux.HandleFunc("GET /{$}", count) // HEAD too; the engine saves nothing for a HEAD
 	// store.Middleware makes one session's requests take turns.
 	log.Fatal(http.ListenAndServe("localhost:3000", store.Middleware("sid")(mux)))
 }
