@@ -226,9 +226,8 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // them again. The cookie is sent for a new ID or changed options, else at
 // most once a minute (or MaxAge/10), to move its Max-Age.
 //
-// Save on a HEAD request stores nothing and sends no cookie: HEAD asks for
-// a page's headers alone, and RFC 9110 calls it safe. A link preview or an
-// uptime check then neither starts a session nor moves one on.
+// On a HEAD request Save stores nothing and sends no cookie: RFC 9110
+// calls HEAD safe, so a link preview starts no session and moves none on.
 //
 // After a failed load (New's error) Save returns ErrUnavailable: a new
 // session would replace the visitor's. A session that ended while the
@@ -319,8 +318,12 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 // (its lifetime starts again), ends the old one, saves and sends the new
 // cookie. Call it at login, so that an ID planted or copied before is
 // worthless. A session that another request ended meanwhile stays ended:
-// Regenerate then saves nothing and leaves the cookie alone.
+// Regenerate then saves nothing and leaves the cookie alone. On a HEAD
+// request it does nothing, as Save does.
 func (s *Store) Regenerate(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	if r.Method == http.MethodHead {
+		return nil
+	}
 	st := s.state(r, session.Name())
 	if st.rec != nil && session.ID == st.id {
 		ctx, cancel := s.deadline(r)

@@ -301,10 +301,11 @@ func TestSessionsSave(t *testing.T) {
 	}
 }
 
-// TestHeadChangesNothing: Save on a HEAD request starts no session, moves
-// none on, deletes none, and sends no cookie.
+// TestHeadChangesNothing: Save and Regenerate on a HEAD request start no
+// session, move none on, delete none, and send no cookie.
 func TestHeadChangesNothing(t *testing.T) {
-	s := newStore(t, sessionstore.Config{})
+	storage := memstore.New()
+	s := newStoreOver(t, storage, sessionstore.Config{})
 	head := func(cookie *http.Cookie, change func(*sessions.Session)) *httptest.ResponseRecorder {
 		t.Helper()
 		req := httptest.NewRequest(http.MethodHead, "/", nil)
@@ -315,22 +316,32 @@ func TestHeadChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		change(sess)
 		rec := httptest.NewRecorder()
-		if err := sess.Save(req, rec); err != nil {
-			t.Fatal(err)
+		if change == nil {
+			if err := s.Regenerate(req, rec, sess); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			change(sess)
+			if err := sess.Save(req, rec); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if c := rec.Header().Get("Set-Cookie"); c != "" {
 			t.Errorf("HEAD sent Set-Cookie %q", c)
 		}
 		return rec
 	}
-	head(nil, setCount(1)) // a first visit: nothing to find later
+	head(nil, setCount(1)) // a first visit: nothing stored
+	if n := storage.Len(); n != 0 {
+		t.Errorf("a first HEAD stored %d sessions, want none", n)
+	}
 	_, cookie := visit(t, s, nil, setCount(1))
 	head(cookie, setCount(2))
 	head(cookie, func(sess *sessions.Session) { sess.Options.MaxAge = -1 })
+	head(cookie, nil) // Regenerate, as at a login
 	if got, _ := visit(t, s, cookie, nil); got.IsNew || got.Values["count"] != 1 {
-		t.Errorf("after two HEADs: got IsNew=%v values %v, want the stored count 1", got.IsNew, got.Values)
+		t.Errorf("after three HEADs: got IsNew=%v values %v, want the stored count 1", got.IsNew, got.Values)
 	}
 }
 

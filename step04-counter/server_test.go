@@ -96,8 +96,8 @@ func TestPrivateAnswers(t *testing.T) {
 	}
 }
 
-// TestHead: HEAD / gets what GET / gets, without a body, and counts as a
-// visit (as in Express, which runs the GET handler).
+// TestHead: HEAD / gets GET's status, without a body, and changes nothing:
+// no cookie, no count (Express, which runs the GET handler, counts it).
 func TestHead(t *testing.T) {
 	srv := httptest.NewServer(newTestServer(t, sessionstore.Config{}))
 	defer srv.Close()

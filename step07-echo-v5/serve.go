@@ -57,11 +57,19 @@ func limitServer(s *http.Server) {
 // shared caches (a proxy, a CDN) from keeping a copy. Such a cache could
 // hand one visitor's page, or Set-Cookie, to another. Vary: Cookie tells
 // every cache that the answer depends on the cookie.
+//
+// A HEAD request gets GET's headers, but no Set-Cookie. HEAD is safe (RFC
+// 9110): a link preview or `curl -I` must not move a visitor's cookies.
 func private(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Cache-Control", "no-store")
 		h.Add("Vary", "Cookie")
+		if c.Request().Method == http.MethodHead {
+			if r, err := echo.UnwrapResponse(c.Response()); err == nil {
+				r.Before(func() { h.Del("Set-Cookie") })
+			}
+		}
 		return next(c)
 	}
 }

@@ -833,3 +833,21 @@ func TestRealIPIgnoresForwardedFor(t *testing.T) {
 }
 
 // endregion realip
+
+// TestPrivateDropsAHeadsCookie: private drops any Set-Cookie from a HEAD
+// answer, whatever the handler did, and leaves GET's alone.
+func TestPrivateDropsAHeadsCookie(t *testing.T) {
+	e := echo.New()
+	e.Use(private)
+	e.Match(getAndHead, "/", func(c *echo.Context) error {
+		http.SetCookie(c.Response(), &http.Cookie{Name: "a", Value: "b"})
+		return c.String(http.StatusOK, "x")
+	})
+	for method, want := range map[string]string{http.MethodGet: "a=b", http.MethodHead: ""} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(method, "/", nil))
+		if got := rec.Header().Get("Set-Cookie"); got != want {
+			t.Errorf("%s: got Set-Cookie %q, want %q", method, got, want)
+		}
+	}
+}

@@ -212,8 +212,8 @@ func OpenSQLite(path string, busy time.Duration) (*sql.DB, error) {
 	// deadlock, so SQLite answers one SQLITE_BUSY at once instead of
 	// waiting (see sqlite3_busy_handler); that one tries again.
 	deadline := time.Now().Add(busy)
+	var mode string
 	for {
-		var mode string
 		err = db.QueryRow(`PRAGMA journal_mode=wal`).Scan(&mode)
 		var e *sqlite.Error
 		if err == nil || !errors.As(err, &e) || e.Code()&0xff != sqlite3.SQLITE_BUSY ||
@@ -222,9 +222,12 @@ func OpenSQLite(path string, busy time.Duration) (*sql.DB, error) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	if err == nil && mode != "wal" {
+		err = fmt.Errorf("its journal mode is %s, not wal", mode)
+	}
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("switching %s to WAL: %w", path, err)
+		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return db, nil
 }

@@ -1,6 +1,7 @@
 // Package browsertest starts a headless Chromium for tests, through
-// chromedp, or skips the test with a one-line reason when there is none.
-// CI installs Debian's chromium, so there the browser tests always run.
+// chromedp, or skips the test with a one-line reason: when there is none,
+// and in a plain `go test` (see Wanted). CI installs Debian's chromium and
+// sets COURSE_SWEEP=full, so there the browser tests always run.
 //
 // It stands in for nothing published: chromedp drives the browser, and this
 // package adds what every browser test of the course needs around it

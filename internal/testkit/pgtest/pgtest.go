@@ -9,9 +9,11 @@
 // postgresql, so there the tests run. initdb refuses to run as root: as
 // root, the server runs as the postgres user that Debian's package creates.
 //
-// Each Start costs a new cluster, about a second or two (initdb, then the
-// server's start). NewDatabase is cheap, so a test that needs many empty
-// databases starts one server and asks it for a database per check.
+// Each Start costs a new cluster, about half a second on a quiet machine
+// (initdb, then the server's start). NewDatabase is cheap, so a test that
+// needs many empty databases starts one server and asks it for a database
+// per check, and the tests of a package that never stop their server share
+// one: Database, with StopShared in TestMain.
 //
 // It stands in for a container (testcontainers-go needs a Docker engine)
 // and for an in-process fake: the stores' tests need a real server's
@@ -39,7 +41,8 @@ import (
 
 // dbUser is the database user that the URLs name. initdb makes it the
 // superuser, and trust authentication lets it in without a password: this
-// server listens on 127.0.0.1 only and lives as long as one test.
+// server listens on 127.0.0.1 only, and lives as long as one test, or one
+// test binary (Database).
 const dbUser = "postgres"
 
 // Server is a PostgreSQL server that a test started.
