@@ -56,6 +56,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w",
 				sqlstore.Redacted(cfg.DatabaseURL), err)
 		}
+		store.Logger = logger // a turn whose release fails says so
 		// Close stops the store's sweep of expired rows, then the pool.
 		storage, closeStorage = store, func() error { store.Close(); return db.Close() }
 		// Other processes on the same database take turns too, on its locks.
@@ -104,6 +105,7 @@ func openRedis(ctx context.Context, url string, logger *slog.Logger) (*redisstor
 	redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
 	client := redis.NewClient(opts)
 	store := redisstore.New(client, "")
+	store.Logger = logger // a turn whose release fails says so
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := store.Ping(pingCtx); err != nil {

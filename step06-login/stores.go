@@ -46,6 +46,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 			return nil, fmt.Errorf("cannot open the session database (DATABASE_URL %s): %w",
 				sqlstore.Redacted(cfg.DatabaseURL), err)
 		}
+		store.Logger = logger // a turn whose release fails says so
 		storage, closeStorage = store, db.Close
 		engineCfg.Shared = sharedlock.New(store, 0, logger) // instances on one database take turns
 		logger.Info("session store: "+cfg.Store, "database", sqlstore.Redacted(cfg.DatabaseURL))
@@ -70,6 +71,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		redis.SetLogger(redisLog{logger}) // go-redis's own messages, into our log
 		client := redis.NewClient(opts)
 		store := redisstore.New(client, "")
+		store.Logger = logger // a turn whose release fails says so
 		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
 		if err := store.Ping(pingCtx); err != nil {

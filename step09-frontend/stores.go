@@ -37,6 +37,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		return nil, fmt.Errorf("cannot open the database (DATABASE_URL %s): %w",
 			sqlstore.Redacted(cfg.DatabaseURL), err)
 	}
+	storage.Logger = logger // a turn whose release fails says so
 	store, err := sessionstore.New(storage, sessionstore.Config{
 		Secrets: secrets, MaxAge: cfg.MaxAge, Lifetime: cfg.Lifetime, Secure: cfg.Secure,
 		Now: cfg.Now, Logger: logger, Wait: cfg.TurnWait,

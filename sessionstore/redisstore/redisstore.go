@@ -13,9 +13,11 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -23,6 +25,9 @@ import (
 
 // Store is a sessionstore.Storage and sharedlock.Storage in Redis.
 type Store struct {
+	// Logger gets a warning when a turn given back in the background
+	// fails (its lease frees the session later); nil means slog.Default().
+	Logger *slog.Logger
 	client redis.UniversalClient
 	prefix string
 }
@@ -219,7 +224,10 @@ func (t *turn) end() error {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = unlockScript.Run(ctx, t.s.client, t.s.keys(t.id), t.token).Err() // else the lease ends it
+		if err := unlockScript.Run(ctx, t.s.client, t.s.keys(t.id), t.token).Err(); err != nil {
+			cmp.Or(t.s.Logger, slog.Default()).Warn(
+				"redisstore: giving a session's turn back failed; its lease frees it", "err", err)
+		}
 	}()
 	return nil
 }

@@ -3,6 +3,8 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,4 +211,25 @@ func TestRetriedTurnIsTaken(t *testing.T) {
 		t.Fatalf("a retried turn: %v, want it taken", err)
 	}
 	end()
+}
+
+// TestFailedReleaseIsLogged: a turn given back while Redis is down is
+// logged at WARN, without the session's ID (its lease frees it later).
+func TestFailedReleaseIsLogged(t *testing.T) {
+	srv := redistest.Start(t)
+	s := New(client(t, srv), "")
+	var logs storetest.SyncBuffer
+	s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	_, end, err := s.Turn(context.Background(), "secret-id", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	if err := end(); err != nil {
+		t.Fatal(err) // the release runs in the background
+	}
+	logs.WaitFor(t, "level=WARN msg=\"redisstore: giving a session's turn back failed")
+	if strings.Contains(logs.String(), "secret-id") {
+		t.Errorf("the warning names the session: %s", logs.String())
+	}
 }

@@ -28,6 +28,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -71,6 +72,11 @@ const (
 // Store is a sessionstore.Storage and sharedlock.Storage in SQL, and a
 // sessionindex.Storage.
 type Store struct {
+	// Logger gets a warning when an SQLite turn given back in the
+	// background fails (its lease frees the session later); nil means
+	// slog.Default().
+	Logger *slog.Logger
+
 	db       *sql.DB
 	postgres bool
 	// slots bounds the connections that turns hold (PostgreSQL), one
@@ -792,7 +798,11 @@ func (t *turn) end() error {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			_, _ = t.s.exec(ctx, `DELETE FROM session_locks WHERE id = $1 AND token = $2`, id, token)
+			_, err := t.s.exec(ctx, `DELETE FROM session_locks WHERE id = $1 AND token = $2`, id, token)
+			if err != nil {
+				cmp.Or(t.s.Logger, slog.Default()).Warn(
+					"sqlstore: giving a session's turn back failed; its lease frees it", "err", err)
+			}
 		}()
 	}
 	return nil

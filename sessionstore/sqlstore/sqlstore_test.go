@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -628,5 +629,34 @@ func TestCreateInATurnIsCommitted(t *testing.T) {
 	}
 	if _, found, err := stores[1].Find(ctx, "new"); err != nil || !found {
 		t.Errorf("after Create returned, another instance finds nothing: %v, %v", found, err)
+	}
+}
+
+// TestFailedReleaseIsLogged: an SQLite turn given back when the file can
+// no longer be written is logged at WARN, without the session's ID (its
+// lease frees it later).
+func TestFailedReleaseIsLogged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	db, err := OpenSQLite(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(context.Background(), db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs storetest.SyncBuffer
+	s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	_, end, err := s.Turn(context.Background(), "secret-id", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := end(); err != nil {
+		t.Fatal(err) // the release runs in the background
+	}
+	logs.WaitFor(t, "level=WARN msg=\"sqlstore: giving a session's turn back failed")
+	if strings.Contains(logs.String(), "secret-id") {
+		t.Errorf("the warning names the session: %s", logs.String())
 	}
 }
