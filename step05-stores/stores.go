@@ -94,7 +94,11 @@ func openRedis(ctx context.Context, url string, logger *slog.Logger) (*redisstor
 	opts.ReadTimeout = time.Second
 	opts.WriteTimeout = time.Second
 	opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
-	opts.MaxRetries = 1
+	// No retries: a command whose reply was lost may have run, and a
+	// second run could fail where the first landed. The engine answers
+	// 503 and the visitor tries again. (A dead pooled connection is
+	// found before use, so a restart needs no retry.)
+	opts.MaxRetries = -1
 	opts.ContextTimeoutEnabled = true // no call outlives the engine's wait
 	// A request holds a connection for each call. go-redis keeps 10 per
 	// CPU; under 64 concurrent visitors they waited for one. Redis serves

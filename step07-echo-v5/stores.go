@@ -61,7 +61,11 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		opts.ReadTimeout = time.Second
 		opts.WriteTimeout = time.Second
 		opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
-		opts.MaxRetries = 1
+		// No retries: a command whose reply was lost may have run, and a
+		// second run could fail where the first landed. The engine answers
+		// 503 and the visitor tries again. (A dead pooled connection is
+		// found before use, so a restart needs no retry.)
+		opts.MaxRetries = -1
 		opts.ContextTimeoutEnabled = true // no call outlives the engine's wait
 		// go-redis keeps 10 connections per CPU; 64 concurrent visitors
 		// waited for one. REDIS_URL's pool_size=N sets another number.
