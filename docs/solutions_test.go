@@ -41,7 +41,7 @@ var moves = []move{
 	{page: "01-cookies.md", step: "step01-cookies", region: "signed", into: "server.go",
 		edits: []edit{{
 			before: true, old: `	// endregion routes`,
-			new: `e.Match(getAndHead, "/signed", signedPageViews)`,
+			new: `e.Match(getAndHead, "/signed", func(c echo.Context) error { return signedPageViews(c, secure) })`,
 		}}},
 	{page: "01-cookies.md", step: "step01-cookies", into: "server.go",
 		fails: []string{"TestCookieRoutes", "TestExpiringCookieHasExpires"},

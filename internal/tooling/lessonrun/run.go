@@ -201,8 +201,9 @@ func (r *Runner) Run(t testing.TB, path string, sh Shell, update bool) {
 			}
 			t.Errorf("%s:%d: in %s, the commands print other than the page shows (%s)\n"+
 				"got:\n%s\nwant:\n%s\n"+
-				"If the change is intended, record it: go test ./docs -run Lessons -update",
-				path, pt.line, sh.Name, firstDifference(got, pt.body), got, pt.body)
+				"If the change is intended, record it: go test ./docs -run Lessons/%s -update",
+				path, pt.line, sh.Name, firstDifference(got, pt.body), got, pt.body,
+				strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 		}
 	}
 	if len(recorded) > 0 {
