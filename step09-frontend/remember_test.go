@@ -98,8 +98,13 @@ func TestPrefsStruct(t *testing.T) {
 }
 
 // unregistered is a struct that no gob.Register names: a session that
-// holds one cannot be saved.
-type unregistered struct{ Theme string }
+// holds one cannot be saved. registered is the same struct, which the test
+// registers (a registration lasts for the process: with -count=2, the
+// second run would find unregistered registered).
+type (
+	unregistered struct{ Theme string }
+	registered   struct{ Theme string }
+)
 
 // TestGobNeedsRegister: saving a struct that gob does not know fails with
 // the error the lesson shows, and prefs is known.
@@ -122,8 +127,8 @@ func TestGobNeedsRegister(t *testing.T) {
 	if err := save(prefs{Theme: "dark"}); err != nil {
 		t.Errorf("saving prefs: %v", err)
 	}
-	gob.Register(unregistered{}) // as prefs.go does for prefs
-	if err := save(unregistered{Theme: "dark"}); err != nil {
-		t.Errorf("saving it once registered: %v", err)
+	gob.Register(registered{}) // as prefs.go does for prefs
+	if err := save(registered{Theme: "dark"}); err != nil {
+		t.Errorf("saving such a struct once registered: %v", err)
 	}
 }
