@@ -291,7 +291,7 @@ func TestWrongLoginSameWords(t *testing.T) {
 	}
 }
 
-// TestPasswordsAreHashed: the users table holds a bcrypt hash, never the
+// TestPasswordsAreHashed: the users map holds a bcrypt hash, never the
 // password.
 func TestPasswordsAreHashed(t *testing.T) {
 	app := newTestApp(t, config{}, true)

@@ -105,7 +105,7 @@ func newUsers() *users {
 // endregion users
 
 // bcryptCost is how hard bcrypt works per password: its default takes
-// about a tenth of a second on a small server (BenchmarkBcryptHash), slow
+// 58 to 136 ms on a two-core machine (BenchmarkBcryptHash), slow
 // enough to make guessing stolen hashes costly.
 // The tests lower it, to run in seconds.
 var bcryptCost = bcrypt.DefaultCost
@@ -183,7 +183,7 @@ func (u *users) keyOf(id string) (string, bool) {
 // hashGate lets a few bcrypt hashes run at once, and a few more wait for
 // their turn; beyond that, run fails at once with errBusy, which the
 // visitor gets as a 503 with Retry-After. Without it, a flood of logins
-// queues one hash each: on two cores fifty of them keep every request
+// queues one hash each: enough of them keep every request on the cores
 // waiting, until the server's write timeout closes connections with no
 // answer at all. A buffered channel is Go's usual counting semaphore: a
 // send takes a place, a receive gives it back.
