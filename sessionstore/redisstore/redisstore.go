@@ -5,9 +5,11 @@
 // adopts any well-signed ID it is shown (a copy of a logged-out cookie
 // brings the old ID back), speaks redigo rather than go-redis, and has no
 // lock. Here the engine owns those rules; this package only stores: each
-// session under "session:<id>" with Redis's own expiry, so Redis removes
-// ended sessions itself, and a lease per session under "session:lock:<id>",
-// so that every instance sharing the Redis takes turns (see Turn). scs's
+// session under "session:{<id>}" with Redis's own expiry, so Redis removes
+// ended sessions itself, and a lease per session under
+// "session:lock:{<id>}", so that every instance sharing the Redis takes
+// turns (see Turn). The braces keep a session's keys in one slot of a
+// Redis Cluster (NewClusterClient): its scripts touch them together. scs's
 // redisstore is the same size, but for scs's session manager, not
 // gorilla's, and lets one session's requests overwrite each other.
 package redisstore
@@ -33,7 +35,7 @@ type Store struct {
 }
 
 // New returns a Store that keeps its keys under prefix ("" means
-// "session:"). It does not contact Redis: call Ping at start-up. Give the
+// "session:"), which must hold no braces. It does not contact Redis: call Ping at start-up. Give the
 // client ContextTimeoutEnabled, so that no call outlives the engine's
 // deadline (go-redis otherwise waits its own ReadTimeout).
 func New(client redis.UniversalClient, prefix string) *Store {
@@ -53,7 +55,7 @@ func (s *Store) Find(ctx context.Context, id string) ([]byte, bool, error) {
 		t.read = false // a second Find reads again
 		return t.data, t.found, nil
 	}
-	data, err := s.client.Get(ctx, s.prefix+id).Bytes()
+	data, err := s.client.Get(ctx, s.key(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, false, nil
 	}
@@ -63,7 +65,7 @@ func (s *Store) Find(ctx context.Context, id string) ([]byte, bool, error) {
 // Create implements sessionstore.Storage. NX: 128 random bits never
 // collide in practice; NX makes sure of it.
 func (s *Store) Create(ctx context.Context, id string, data []byte, expiry time.Time) error {
-	err := s.client.SetArgs(ctx, s.prefix+id, data, redis.SetArgs{Mode: "NX", ExpireAt: expiry}).Err()
+	err := s.client.SetArgs(ctx, s.key(id), data, redis.SetArgs{Mode: "NX", ExpireAt: expiry}).Err()
 	if errors.Is(err, redis.Nil) {
 		return errors.New("redisstore: a fresh session ID already exists")
 	}
@@ -77,7 +79,7 @@ func (s *Store) Update(ctx context.Context, id string, data []byte, expiry time.
 	if t := s.held(ctx, id); t != nil {
 		return t.update(ctx, data, expiry)
 	}
-	err := s.client.SetArgs(ctx, s.prefix+id, data, redis.SetArgs{Mode: "XX", ExpireAt: expiry}).Err()
+	err := s.client.SetArgs(ctx, s.key(id), data, redis.SetArgs{Mode: "XX", ExpireAt: expiry}).Err()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}
@@ -86,7 +88,7 @@ func (s *Store) Update(ctx context.Context, id string, data []byte, expiry time.
 
 // Delete implements sessionstore.Storage.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	return s.client.Del(ctx, s.prefix+id).Err()
+	return s.client.Del(ctx, s.key(id)).Err()
 }
 
 // turn is a session's turn, held by one request: the lease key holds its
@@ -112,9 +114,15 @@ func (s *Store) held(ctx context.Context, id string) *turn {
 }
 
 func (s *Store) keys(id string) []string {
-	return []string{s.prefix + "lock:" + id, s.prefix + id, s.prefix + "lock:wake:" + id,
-		s.prefix + "lock:waiting:" + id}
+	tag := "{" + id + "}"
+	return []string{s.prefix + "lock:" + tag, s.key(id), s.prefix + "lock:wake:" + tag,
+		s.prefix + "lock:waiting:" + tag}
 }
+
+// key is where the session's record lives. The ID sits in braces, a hash
+// tag: Redis Cluster keeps every key of one session in one slot, so that
+// one script may touch them all (else it answers CROSSSLOT).
+func (s *Store) key(id string) string { return s.prefix + "{" + id + "}" }
 
 // The scripts run inside Redis, each in one round trip, on Redis's clock
 // alone. lockScript takes the lease if it is free (or already this

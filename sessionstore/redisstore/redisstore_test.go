@@ -40,6 +40,27 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceOnACluster runs the suite through go-redis's cluster
+// client, on a one-node Redis Cluster: every script and command must keep
+// to one slot, or the cluster refuses it (CROSSSLOT).
+func TestConformanceOnACluster(t *testing.T) {
+	srv := redistest.StartCluster(t)
+	n := 0
+	storetest.Run(t, storetest.Backend{
+		Open: func(t *testing.T) func() sessionstore.Storage {
+			n++
+			prefix := fmt.Sprintf("t%d:session:", n)
+			return func() sessionstore.Storage {
+				c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{srv.Addr()},
+					DialTimeout: time.Second, MaxRetries: -1, ContextTimeoutEnabled: true})
+				t.Cleanup(func() { c.Close() })
+				return New(c, prefix)
+			}
+		},
+		Shared: true,
+	})
+}
+
 // TestRedisExpiresSessions: Redis holds a session until its expiry and no
 // longer, so it removes ended sessions itself.
 func TestRedisExpiresSessions(t *testing.T) {
@@ -49,10 +70,10 @@ func TestRedisExpiresSessions(t *testing.T) {
 	if err := s.Create(ctx, "a", []byte("x"), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := c.PTTL(ctx, "session:a").Val(); ttl < 59*time.Minute || ttl > time.Hour {
+	if ttl := c.PTTL(ctx, "session:{a}").Val(); ttl < 59*time.Minute || ttl > time.Hour {
 		t.Errorf("got a TTL of %v, want about an hour", ttl)
 	}
-	if ok, err := s.Update(ctx, "gone", []byte("x"), time.Now().Add(time.Hour)); ok || err != nil || c.Exists(ctx, "session:gone").Val() != 0 {
+	if ok, err := s.Update(ctx, "gone", []byte("x"), time.Now().Add(time.Hour)); ok || err != nil || c.Exists(ctx, "session:{gone}").Val() != 0 {
 		t.Errorf("Update of a missing session: got %v, %v; want false and nothing stored", ok, err)
 	}
 }

@@ -14,24 +14,35 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
 
 // Server is a redis-server that a test started.
 type Server struct {
-	t    testing.TB
-	port int
-	cmd  *exec.Cmd
+	t       testing.TB
+	port    int
+	cmd     *exec.Cmd
+	cluster bool // a cluster of this one node, which holds every slot
 }
 
 // Start starts a redis-server, or skips the test when there is none.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { t.Helper(); return start(t, false) }
+
+// StartCluster starts a redis-server in cluster mode, a cluster of one node
+// that serves all 16384 slots, for redis.NewClusterClient: it refuses a
+// command or script whose keys lie in different slots (CROSSSLOT), as a
+// real cluster does. It skips the test as Start does.
+func StartCluster(t testing.TB) *Server { t.Helper(); return start(t, true) }
+
+func start(t testing.TB, cluster bool) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed (apt-get install redis-server): skipping the Redis tests")
@@ -42,7 +53,7 @@ func Start(t testing.TB) *Server {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	s := &Server{t: t, port: port}
+	s := &Server{t: t, port: port, cluster: cluster}
 	s.Restart()
 	t.Cleanup(s.Stop)
 	return s
@@ -69,9 +80,14 @@ func (s *Server) Stop() {
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Stop()
-	cmd := exec.Command("redis-server",
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.t.TempDir())
+	dir := s.t.TempDir()
+	args := []string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", dir}
+	if s.cluster {
+		args = append(args, "--cluster-enabled", "yes",
+			"--cluster-config-file", filepath.Join(dir, "nodes.conf"))
+	}
+	cmd := exec.Command("redis-server", args...)
 	logPath := filepath.Join(s.t.TempDir(), "redis.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -87,6 +103,9 @@ func (s *Server) Restart() {
 	defer cancel()
 	for ctx.Err() == nil {
 		if ping(s.Addr()) == nil {
+			if s.cluster {
+				s.holdEverySlot(ctx)
+			}
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -114,4 +133,53 @@ func ping(addr string) error {
 		return fmt.Errorf("unexpected answer %q", line)
 	}
 	return nil
+}
+
+// holdEverySlot gives the node every slot, and waits until the cluster
+// says it is ok.
+func (s *Server) holdEverySlot(ctx context.Context) {
+	s.t.Helper()
+	if got, err := command(s.Addr(), "CLUSTER ADDSLOTSRANGE 0 16383"); err != nil || got != "OK" {
+		s.t.Fatalf("CLUSTER ADDSLOTSRANGE: %q, %v", got, err)
+	}
+	for ctx.Err() == nil {
+		if info, _ := command(s.Addr(), "CLUSTER INFO"); strings.Contains(info, "cluster_state:ok") {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.t.Fatal("the one-node cluster did not become ok within 10s")
+}
+
+// command sends one inline command and returns its answer: a status, or
+// a bulk string.
+func command(addr, line string) (string, error) {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(time.Second)) // a failed deadline shows up as a read error below
+	if _, err := conn.Write([]byte(line + "\r\n")); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(conn)
+	head, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	head = strings.TrimSuffix(head, "\r\n")
+	switch {
+	case strings.HasPrefix(head, "+"):
+		return head[1:], nil
+	case strings.HasPrefix(head, "$"):
+		n, err := strconv.Atoi(head[1:])
+		if err != nil || n < 0 {
+			return "", fmt.Errorf("unexpected answer %q", head)
+		}
+		body := make([]byte, n+2)
+		_, err = io.ReadFull(r, body)
+		return string(body[:n]), err
+	}
+	return "", fmt.Errorf("unexpected answer %q", head)
 }
