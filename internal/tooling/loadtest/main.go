@@ -67,6 +67,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -104,6 +105,7 @@ func main() {
 		log.Fatal(e.Start("127.0.0.1:" + *port))
 	}
 	runtime.GOMAXPROCS(*procs) // the load generator only: the servers are other processes
+	removeOnInterrupt()
 	run := func() error { return compare(*conns, *rounds, *prefill, *duration) }
 	if *memory {
 		run = func() error { return memoryWaves(*conns, *waves, *duration) }
@@ -115,6 +117,40 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
+}
+
+// tempDirs are the folders this run made, which Ctrl-C removes too.
+var tempDirs struct {
+	sync.Mutex
+	list []string
+}
+
+// tempDir is os.MkdirTemp, remembered for removeOnInterrupt.
+func tempDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err == nil {
+		tempDirs.Lock()
+		tempDirs.list = append(tempDirs.list, dir)
+		tempDirs.Unlock()
+	}
+	return dir, err
+}
+
+// removeOnInterrupt removes the run's folders when Ctrl-C stops it, since
+// the deferred removals never run then. They hold built programs and
+// databases, hundreds of megabytes. The servers it started get the same
+// Ctrl-C, and stop with it.
+func removeOnInterrupt() {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt)
+	go func() {
+		<-c
+		tempDirs.Lock()
+		for _, dir := range tempDirs.list {
+			os.RemoveAll(dir)
+		}
+		os.Exit(130) // as a shell reports a program that Ctrl-C stopped
+	}()
 }
 
 // limitServer sets the same limits as every step's limitServer (timeouts
@@ -134,7 +170,7 @@ func limitServer(s *http.Server) {
 // buildCounter builds step04 into a temporary folder, and returns the
 // binary's path and a function that removes the folder.
 func buildCounter() (string, func(), error) {
-	dir, err := os.MkdirTemp("", "loadtest")
+	dir, err := tempDir("loadtest")
 	if err != nil {
 		return "", nil, err
 	}

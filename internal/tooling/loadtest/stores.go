@@ -120,7 +120,7 @@ type storeSide struct {
 // compareStores runs the comparison on the stores whose servers are
 // given (SQLite always: a temporary folder).
 func compareStores(conns, rounds int, duration time.Duration, pgURL, redisURL, only string) error {
-	dir, err := os.MkdirTemp("", "loadtest-stores")
+	dir, err := tempDir("loadtest-stores")
 	if err != nil {
 		return err
 	}
