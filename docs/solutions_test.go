@@ -83,6 +83,24 @@ var moves = []move{
 	{page: "07-echo-v5.md", step: "step07-echo-v5", into: "routes.go",
 		fails: []string{"TestCredentialsOnlyFromTheBody", "TestRun"},
 		edits: []edit{{old: `e.Use(requestLogger())`, new: `e.Use(middleware.RequestLogger())`}}},
+	{page: "09-frontend.md", step: "step09-frontend", region: "origins", into: "routes.go",
+		edits: []edit{{
+			old: "\te.Use(middleware.CORSWithConfig(middleware.CORSConfig{\n" +
+				"\t\tAllowOrigins:     []string{cfg.FrontendOrigin},\n" +
+				"\t\tAllowCredentials: true, // the session cookie goes along, both ways\n" +
+				"\t\tAllowMethods:     []string{http.MethodGet, http.MethodHead, http.MethodPost},\n" +
+				"\t\tAllowHeaders:     []string{echo.HeaderContentType}, // JSON is not a \"simple\" type\n" +
+				"\t\tMaxAge:           600,                              // a preflight holds ten minutes\n" +
+				"\t}))\n\t// endregion cors\n\t// region csrf\n" +
+				"\tcrossOrigin := http.NewCrossOriginProtection()\n" +
+				"\tif err := crossOrigin.AddTrustedOrigin(cfg.FrontendOrigin); err != nil {\n" +
+				"\t\tpanic(err) // loadConfig has checked the origin: this cannot happen\n\t}\n" +
+				"\te.Use(refuseOtherOrigins(crossOrigin)) // before the session is read\n",
+			new: "\tcors, refuse, err := trustOrigins(cfg.FrontendOrigin, \"https://staging.example.com\")\n" +
+				"\tif err != nil {\n" +
+				"\t\tpanic(err) // loadConfig has checked the origin: this cannot happen\n\t}\n" +
+				"\te.Use(cors, refuse)\n",
+		}}},
 	{page: "08-your-sessions.md", step: "step08-accounts", region: "newest", into: "handlers.go",
 		edits: []edit{{
 			old: "\tif err := a.renew(c, sess, l.key); err != nil {\n\t\treturn err\n\t}\n",

@@ -43,8 +43,11 @@ func newFrontend(apiURL string, logger *slog.Logger) *echo.Echo {
 	e.Match(getAndHead, "/", func(c *echo.Context) error {
 		return c.HTMLBlob(http.StatusOK, page.Bytes())
 	})
-	e.FileFS("/app.js", "frontend/app.js", site)
-	e.FileFS("/style.css", "frontend/style.css", site)
+	for _, name := range []string{"app.js", "style.css"} {
+		e.Match(getAndHead, "/"+name, func(c *echo.Context) error {
+			return c.FileFS("frontend/"+name, site)
+		})
+	}
 	return e
 }
 

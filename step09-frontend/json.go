@@ -20,7 +20,7 @@ const maxBody = 4 << 10
 // refuses what dst does not describe: a field it has not, a value of the
 // wrong type, a second value after the first, a body over maxBody bytes.
 // Each refusal is a 4xx that says what was wrong, never a 500. Echo's own
-// c.Bind would take unknown fields, and query parameters too.
+// c.Bind would take unknown fields, and on a GET query parameters too.
 func readJSON(c *echo.Context, dst any) error {
 	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
 	dec := json.NewDecoder(body)

@@ -447,3 +447,19 @@ func TestHandlersHaveADeadline(t *testing.T) {
 		t.Error("a handler's context has no deadline: a stalled database would hang it")
 	}
 }
+
+// TestFrontendAnswersHead: every file of the front end answers HEAD as it
+// answers GET, without the body.
+func TestFrontendAnswersHead(t *testing.T) {
+	h := newFrontend("http://localhost:3000", slog.New(slog.DiscardHandler))
+	for _, path := range []string{"/", "/app.js", "/style.css"} {
+		get, head := httptest.NewRecorder(), httptest.NewRecorder()
+		h.ServeHTTP(get, httptest.NewRequest(http.MethodGet, path, nil))
+		h.ServeHTTP(head, httptest.NewRequest(http.MethodHead, path, nil))
+		if get.Code != http.StatusOK || head.Code != http.StatusOK ||
+			head.Header().Get("Content-Type") != get.Header().Get("Content-Type") {
+			t.Errorf("%s: GET %d %q, HEAD %d %q; want 200 and the same type", path,
+				get.Code, get.Header().Get("Content-Type"), head.Code, head.Header().Get("Content-Type"))
+		}
+	}
+}

@@ -27,6 +27,7 @@ func trustOrigins(origins ...string) (cors, refuse echo.MiddlewareFunc, err erro
 		AllowCredentials: true,
 		AllowMethods:     []string{http.MethodGet, http.MethodHead, http.MethodPost},
 		AllowHeaders:     []string{echo.HeaderContentType},
+		MaxAge:           600,
 	}.ToMiddleware()
 	return cors, refuseOtherOrigins(crossOrigin), err
 }
