@@ -176,6 +176,12 @@ func Open(ctx context.Context, rawURL string) (*Store, *sql.DB, error) {
 		return nil, nil, err
 	}
 	pool.Apply(db)
+	// A server that cannot be reached says so, rather than fail at the
+	// first table the store looks for.
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("connecting: %w", err)
+	}
 	s, err := New(ctx, db, u.Scheme != "sqlite")
 	if err != nil {
 		db.Close()

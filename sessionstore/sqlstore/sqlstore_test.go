@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -658,5 +659,20 @@ func TestFailedReleaseIsLogged(t *testing.T) {
 	logs.WaitFor(t, "level=WARN msg=\"sqlstore: giving a session's turn back failed")
 	if strings.Contains(logs.String(), "secret-id") {
 		t.Errorf("the warning names the session: %s", logs.String())
+	}
+}
+
+// TestUnreachableServerSaysSo: a PostgreSQL server that cannot be reached
+// is named as such, not as a failure to create the tables.
+func TestUnreachableServerSaysSo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connections are refused
+	_, _, err = Open(context.Background(), "postgres://u@"+addr+"/x?sslmode=disable")
+	if err == nil || !strings.HasPrefix(err.Error(), "connecting: ") {
+		t.Errorf("got %v, want an error that starts with connecting:", err)
 	}
 }
