@@ -35,9 +35,10 @@ type Store struct {
 }
 
 // New returns a Store that keeps its keys under prefix ("" means
-// "session:"), which must hold no braces. It does not contact Redis: call Ping at start-up. Give the
-// client ContextTimeoutEnabled, so that no call outlives the engine's
-// deadline (go-redis otherwise waits its own ReadTimeout).
+// "session:"), which must hold no braces. It does not contact Redis: call
+// Ping at start-up. Give the client ContextTimeoutEnabled, so that no call
+// outlives the engine's deadline (go-redis otherwise waits its own
+// ReadTimeout).
 func New(client redis.UniversalClient, prefix string) *Store {
 	if prefix == "" {
 		prefix = "session:"
