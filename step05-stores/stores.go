@@ -57,7 +57,8 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 				sqlstore.Redacted(cfg.DatabaseURL), err)
 		}
 		store.Logger = logger // a turn whose release fails says so
-		// Close stops the store's sweep of expired rows, then the pool.
+		// Close stops the store's sweep of expired rows and waits for the
+		// turns being given back, then the pool closes.
 		storage, closeStorage = store, func() error { store.Close(); return db.Close() }
 		// Other processes on the same database take turns too, on its locks.
 		engineCfg.Shared = sharedlock.New(store, 0, logger)
@@ -67,7 +68,8 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		if err != nil {
 			return nil, err
 		}
-		storage, closeStorage = store, client.Close
+		// The turns being given back finish before the client closes.
+		storage, closeStorage = store, func() error { store.Close(); return client.Close() }
 		engineCfg.Shared = sharedlock.New(store, 0, logger) // every instance agrees whose turn it is
 	default:
 		return nil, fmt.Errorf("unknown session store %q", cfg.Store)
@@ -96,8 +98,9 @@ func openRedis(ctx context.Context, url string, logger *slog.Logger) (*redisstor
 	opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
 	// No retries: a command whose reply was lost may have run, and a
 	// second run could fail where the first landed. The engine answers
-	// 503 and the visitor tries again. (A dead pooled connection is
-	// found before use, so a restart needs no retry.)
+	// 503 and the visitor tries again. (go-redis sees, before it uses a
+	// pooled connection, that the server closed it, so a restart needs no
+	// retry: over plain TCP, on Unix.)
 	opts.MaxRetries = -1
 	opts.ContextTimeoutEnabled = true // no call outlives the engine's wait
 	// A request holds a connection for each call. go-redis keeps 10 per

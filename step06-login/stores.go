@@ -47,7 +47,8 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 				sqlstore.Redacted(cfg.DatabaseURL), err)
 		}
 		store.Logger = logger // a turn whose release fails says so
-		storage, closeStorage = store, db.Close
+		// The store's sweep and the turns being given back end first.
+		storage, closeStorage = store, func() error { store.Close(); return db.Close() }
 		engineCfg.Shared = sharedlock.New(store, 0, logger) // instances on one database take turns
 		logger.Info("session store: "+cfg.Store, "database", sqlstore.Redacted(cfg.DatabaseURL))
 	case "redis":
@@ -63,8 +64,9 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 		opts.DialerRetries = 1 // go-redis would try a refused dial 5 times
 		// No retries: a command whose reply was lost may have run, and a
 		// second run could fail where the first landed. The engine answers
-		// 503 and the visitor tries again. (A dead pooled connection is
-		// found before use, so a restart needs no retry.)
+		// 503 and the visitor tries again. (go-redis sees, before it uses a
+		// pooled connection, that the server closed it, so a restart needs no
+		// retry: over plain TCP, on Unix.)
 		opts.MaxRetries = -1
 		opts.ContextTimeoutEnabled = true // no call outlives the engine's wait
 		// go-redis keeps 10 connections per CPU; 64 concurrent visitors
@@ -82,7 +84,8 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 			client.Close()
 			return nil, fmt.Errorf("cannot reach Redis at %s (REDIS_URL): %w", opts.Addr, err)
 		}
-		storage, closeStorage = store, client.Close
+		// The turns being given back finish before the client closes.
+		storage, closeStorage = store, func() error { store.Close(); return client.Close() }
 		engineCfg.Shared = sharedlock.New(store, 0, logger) // every instance agrees whose turn it is
 		logger.Info("session store: redis", "addr", opts.Addr, "db", opts.DB)
 	default:

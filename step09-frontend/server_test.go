@@ -449,7 +449,7 @@ func TestHandlersHaveADeadline(t *testing.T) {
 }
 
 // TestFrontendAnswersHead: every file of the front end answers HEAD as it
-// answers GET, without the body.
+// answers GET, with the same status and type.
 func TestFrontendAnswersHead(t *testing.T) {
 	h := newFrontend("http://localhost:3000", slog.New(slog.DiscardHandler))
 	for _, path := range []string{"/", "/app.js", "/style.css"} {

@@ -50,7 +50,9 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*backend, 
 	logger.Info("database: "+cfg.Store, "url", sqlstore.Redacted(cfg.DatabaseURL))
 	index := sessionindex.New(store, storage, cfg.Secret)
 	postgres := cfg.Store == "postgres"
-	return &backend{db: db, postgres: postgres, store: store, index: index, close: db.Close}, nil
+	// The store's sweep and the turns being given back end before the pool.
+	closeAll := func() error { storage.Close(); return db.Close() }
+	return &backend{db: db, postgres: postgres, store: store, index: index, close: closeAll}, nil
 }
 
 // endregion open

@@ -9,9 +9,11 @@
 // ended sessions itself, and a lease per session under
 // "session:lock:{<id>}", so that every instance sharing the Redis takes
 // turns (see Turn). The braces keep a session's keys in one slot of a
-// Redis Cluster (NewClusterClient): its scripts touch them together. scs's
-// redisstore is the same size, but for scs's session manager, not
-// gorilla's, and lets one session's requests overwrite each other.
+// Redis Cluster (NewClusterClient): its scripts touch them together. (An
+// older layout, without braces, is not read: do not run instances of the
+// two side by side.) scs's redisstore is the same size, but for scs's
+// session manager, not gorilla's, and lets one session's requests
+// overwrite each other.
 package redisstore
 
 import (
@@ -20,6 +22,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -29,21 +34,33 @@ import (
 type Store struct {
 	// Logger gets a warning when a turn given back in the background
 	// fails (its lease frees the session later); nil means slog.Default().
-	Logger *slog.Logger
-	client redis.UniversalClient
-	prefix string
+	Logger   *slog.Logger
+	client   redis.UniversalClient
+	prefix   string
+	releases sync.WaitGroup // turns given back in the background
 }
 
 // New returns a Store that keeps its keys under prefix ("" means
-// "session:"), which must hold no braces. It does not contact Redis: call
-// Ping at start-up. Give the client ContextTimeoutEnabled, so that no call
+// "session:"). A prefix with a brace panics: it would split a session's
+// keys across a cluster's slots. New does not contact Redis: call Ping at
+// start-up. Give the client ContextTimeoutEnabled, so that no call
 // outlives the engine's deadline (go-redis otherwise waits its own
 // ReadTimeout).
 func New(client redis.UniversalClient, prefix string) *Store {
 	if prefix == "" {
 		prefix = "session:"
 	}
+	if strings.ContainsAny(prefix, "{}") {
+		panic("redisstore: a key prefix must hold no braces, got " + strconv.Quote(prefix))
+	}
 	return &Store{client: client, prefix: prefix}
+}
+
+// Close waits for the turns being given back; call it before closing the
+// client. It does not close the client.
+func (s *Store) Close() error {
+	s.releases.Wait()
+	return nil
 }
 
 // Ping checks that Redis answers.
@@ -230,13 +247,13 @@ func (t *turn) end() error {
 		return nil
 	}
 	t.ended = true
-	go func() {
+	t.s.releases.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := unlockScript.Run(ctx, t.s.client, t.s.keys(t.id), t.token).Err(); err != nil {
 			cmp.Or(t.s.Logger, slog.Default()).Warn(
 				"redisstore: giving a session's turn back failed; its lease frees it", "err", err)
 		}
-	}()
+	})
 	return nil
 }

@@ -254,3 +254,23 @@ func TestFailedReleaseIsLogged(t *testing.T) {
 		t.Errorf("the warning names the session: %s", logs.String())
 	}
 }
+
+// TestCloseWaitsForReleases: Close returns once the turns given back in
+// the background have landed, so that a shutdown can close the client
+// after it without losing them.
+func TestCloseWaitsForReleases(t *testing.T) {
+	srv := redistest.Start(t)
+	c := client(t, srv)
+	s := New(c, "")
+	for i := range 20 {
+		_, end, err := s.Turn(context.Background(), fmt.Sprint("id", i), time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end()
+	}
+	s.Close()
+	if keys := c.Keys(context.Background(), "session:lock:*").Val(); len(keys) != 0 {
+		t.Errorf("after Close, %d turns are still held: %v", len(keys), keys)
+	}
+}

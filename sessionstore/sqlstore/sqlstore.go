@@ -89,12 +89,13 @@ type Store struct {
 	// order, and only other processes' meet SQLite's busy wait.
 	writing chan struct{}
 
-	ctx    context.Context // ends at Close, and with it a running sweep
-	cancel context.CancelFunc
-	sweeps sync.WaitGroup
-	mu     sync.Mutex
-	last   time.Time // when the last sweep started
-	busy   bool      // a sweep is running
+	ctx      context.Context // ends at Close, and with it a running sweep
+	cancel   context.CancelFunc
+	sweeps   sync.WaitGroup
+	releases sync.WaitGroup // turns given back in the background
+	mu       sync.Mutex
+	last     time.Time // when the last sweep started
+	busy     bool      // a sweep is running
 }
 
 // Pool is how many connections a Store keeps. Without a bound,
@@ -178,7 +179,9 @@ func Open(ctx context.Context, rawURL string) (*Store, *sql.DB, error) {
 	pool.Apply(db)
 	// A server that cannot be reached says so, rather than fail at the
 	// first table the store looks for.
-	if err := db.PingContext(ctx); err != nil {
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second) // a host that drops packets
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("connecting: %w", err)
 	}
@@ -301,11 +304,13 @@ WHERE name IN ('sessions_owner', 'sessions_expiry', 'session_locks')`
 	})
 }
 
-// Close stops a running sweep, and waits for it. It does not close the
+// Close stops a running sweep, and waits for it and for the turns being
+// given back. Call it before closing the database. It does not close the
 // database, and the Store still works, without sweeps.
 func (s *Store) Close() error {
 	s.cancel()
 	s.sweeps.Wait()
+	s.releases.Wait()
 	return nil
 }
 
@@ -801,7 +806,7 @@ func (t *turn) end() error {
 	if t.token != "" { // SQLite: without keeping the request waiting on a busy file
 		id, token := t.id, t.token
 		t.token = ""
-		go func() {
+		t.s.releases.Go(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			_, err := t.s.exec(ctx, `DELETE FROM session_locks WHERE id = $1 AND token = $2`, id, token)
@@ -809,7 +814,7 @@ func (t *turn) end() error {
 				cmp.Or(t.s.Logger, slog.Default()).Warn(
 					"sqlstore: giving a session's turn back failed; its lease frees it", "err", err)
 			}
-		}()
+		})
 	}
 	return nil
 }

@@ -5,6 +5,9 @@
 // skips the test with a one-line reason, so `go test ./...` passes on a
 // machine without Redis; CI installs redis-server, so there the tests run.
 //
+// StartCluster runs it as a Redis Cluster of one node, which refuses a
+// script whose keys lie in different slots, as a real cluster does.
+//
 // It stands in for an in-process fake such as miniredis: the stores' tests
 // need a real server's behaviour, its TTLs, its scripts, and a stall
 // (Pause sends it SIGSTOP).
@@ -47,16 +50,37 @@ func start(t testing.TB, cluster bool) *Server {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed (apt-get install redis-server): skipping the Redis tests")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := freePort(t, cluster)
 	s := &Server{t: t, port: port, cluster: cluster}
 	s.Restart()
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// freePort returns a free loopback port. A cluster node also listens on
+// the port 10000 above its own (its bus), so for one that port must be
+// free too, and exist.
+func freePort(t testing.TB, cluster bool) int {
+	t.Helper()
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		if !cluster {
+			ln.Close()
+			return port
+		}
+		bus, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+10000))
+		ln.Close()
+		if err == nil {
+			bus.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port with a free bus port 10000 above it")
+	return 0
 }
 
 // Addr returns host:port.
@@ -139,11 +163,15 @@ func ping(addr string) error {
 // says it is ok.
 func (s *Server) holdEverySlot(ctx context.Context) {
 	s.t.Helper()
-	if got, err := command(s.Addr(), "CLUSTER ADDSLOTSRANGE 0 16383"); err != nil || got != "OK" {
-		s.t.Fatalf("CLUSTER ADDSLOTSRANGE: %q, %v", got, err)
+	slots := []string{"CLUSTER", "ADDSLOTS"} // ADDSLOTSRANGE would need Redis 7
+	for slot := range 16384 {
+		slots = append(slots, strconv.Itoa(slot))
+	}
+	if got, err := command(s.Addr(), slots...); err != nil || got != "OK" {
+		s.t.Fatalf("CLUSTER ADDSLOTS: %q, %v", got, err)
 	}
 	for ctx.Err() == nil {
-		if info, _ := command(s.Addr(), "CLUSTER INFO"); strings.Contains(info, "cluster_state:ok") {
+		if info, _ := command(s.Addr(), "CLUSTER", "INFO"); strings.Contains(info, "cluster_state:ok") {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -151,16 +179,21 @@ func (s *Server) holdEverySlot(ctx context.Context) {
 	s.t.Fatal("the one-node cluster did not become ok within 10s")
 }
 
-// command sends one inline command and returns its answer: a status, or
-// a bulk string.
-func command(addr, line string) (string, error) {
+// command sends one command, in Redis's wire format, and returns its
+// answer: a status, or a bulk string.
+func command(addr string, args ...string) (string, error) {
 	conn, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return "", err
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(time.Second)) // a failed deadline shows up as a read error below
-	if _, err := conn.Write([]byte(line + "\r\n")); err != nil {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	if _, err := conn.Write([]byte(b.String())); err != nil {
 		return "", err
 	}
 	r := bufio.NewReader(conn)

@@ -75,6 +75,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -136,13 +137,14 @@ func tempDir(prefix string) (string, error) {
 	return dir, err
 }
 
-// removeOnInterrupt removes the run's folders when Ctrl-C stops it, since
-// the deferred removals never run then. They hold built programs and
-// databases, hundreds of megabytes. The servers it started get the same
-// Ctrl-C, and stop with it.
+// removeOnInterrupt removes the run's folders when Ctrl-C or SIGTERM stops
+// it, since the deferred removals never run then. They hold built programs
+// and databases, hundreds of megabytes. Ctrl-C in a terminal stops the
+// servers it started too (they are in its process group); a signal sent to
+// this process alone leaves them to be stopped by hand.
 func removeOnInterrupt() {
 	c := make(chan os.Signal, 1)
-	signal.Notify(c, os.Interrupt)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-c
 		tempDirs.Lock()
